@@ -1,0 +1,3 @@
+from tantalio.cli import main
+
+main()

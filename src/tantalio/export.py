@@ -1,0 +1,64 @@
+"""The `tantalio.case/1` document (DESIGN.md §4): everything the store holds, as stable JSON.
+
+Deterministic: the same case gives byte-identical output (sorted keys and rows, no clocks).
+Sections that analysis has not filled yet are empty arrays.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tantalio.store.sqlite import CaseStore
+
+SCHEMA = "tantalio.case/1"
+
+
+def build_case_document(store: CaseStore) -> dict[str, Any]:
+    conn = store.conn
+    exhibits = []
+    for ex_id, owner_phone in conn.execute("SELECT id, owner_phone FROM exhibit ORDER BY id").fetchall():
+        sources = [
+            {"path": p, "sha256": s, "format": f}
+            for p, s, f in conn.execute(
+                "SELECT path, sha256, format FROM source_file WHERE exhibit_id=? ORDER BY path", (ex_id,))
+        ]
+        owner = conn.execute(
+            "SELECT person_id FROM identifier WHERE kind='phone' AND normalized=? AND scope=''", (owner_phone,)
+        ).fetchone() if owner_phone else None
+        exhibits.append({"id": ex_id, "owner": _person_label(store, owner[0]) if owner and owner[0] else None,
+                         "sources": sources})
+    doc: dict[str, Any] = {
+        "schema": SCHEMA,
+        "exhibits": exhibits,
+        "persons": [],
+        "groups": [],
+        "memberships": [],
+        "media": [],
+        "warnings": store.warning_count(),
+    }
+    # Later stages (network analysis, media triage) contribute their sections.
+    try:
+        from tantalio.network.export import fill_case_document
+    except ImportError:
+        fill_case_document = None  # type: ignore[assignment]
+    if fill_case_document is not None:
+        fill_case_document(store, doc)
+    return doc
+
+
+def _person_label(store: CaseStore, person_id: int) -> str:
+    row = store.conn.execute("SELECT label FROM person WHERE id=?", (person_id,)).fetchone()
+    return row[0] if row else f"P-{person_id}"
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+
+def write_case_document(store: CaseStore, out: Path) -> dict[str, Any]:
+    doc = build_case_document(store)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dumps(doc), encoding="utf-8")
+    return doc

@@ -1,0 +1,123 @@
+"""The read-only view of an exhibit that parsers get (:class:`~tantalio.ingest.base.ParseContext`)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from tantalio.errors import EvidenceError, ParseError
+from tantalio.ingest.base import BatchSink, EvidenceFile, ExhibitInfo, Parser
+from tantalio.ingest.sources import EvidenceTree
+from tantalio.media.digests import digest_stream
+from tantalio.model import RecordBatch, SourceRef
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class ExhibitContext:
+    """Gives parsers read access to every hashed file of one exhibit.
+
+    SQLite evidence is opened with ``mode=ro&immutable=1`` when it stands alone. When it has a
+    ``-wal`` beside it (whose committed pages belong to the database) or lives inside a zip,
+    the database and its journal files are first copied to the case's scratch folder and read
+    from there, so nothing is ever written beside evidence.
+    """
+
+    def __init__(self, exhibit: ExhibitInfo, tree: EvidenceTree, files: Iterable[EvidenceFile],
+                 scratch: Path, parser_name: str = "") -> None:
+        self.exhibit = exhibit
+        self.tree = tree
+        self._files = {f.path: f for f in files}
+        self.scratch = scratch
+        self.parser_name = parser_name
+        self._connections: list[sqlite3.Connection] = []
+
+    def open(self, file: EvidenceFile) -> BinaryIO:
+        return self.tree.open(file.path)
+
+    def find(self, path: str) -> EvidenceFile | None:
+        return self._files.get(path)
+
+    def files(self, prefix: str = "") -> Iterator[EvidenceFile]:
+        for path in sorted(self._files):
+            if path.startswith(prefix):
+                yield self._files[path]
+
+    def ref(self, file: EvidenceFile) -> SourceRef:
+        return SourceRef(self.exhibit.id, file.path, file.sha256, self.parser_name)
+
+    def sqlite(self, file: EvidenceFile) -> sqlite3.Connection:
+        with self.open(file) as f:
+            if f.read(16) != SQLITE_MAGIC:
+                raise ParseError(f"{file.path}: not a plain SQLite database (encrypted or corrupt?)")
+        wal = self.find(file.path + "-wal")
+        local = self.tree.local_file(file.path)
+        if local is not None and (wal is None or wal.size == 0):
+            uri = f"file:{_uri_path(local)}?mode=ro&immutable=1"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        else:
+            target = self.scratch / "sqlite" / file.sha256[:16] / file.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            for suffix in ("", "-wal"):
+                member = self.find(file.path + suffix)
+                if member is None:
+                    continue
+                dest = Path(str(target) + suffix)
+                if not dest.exists():
+                    with self.open(member) as src, open(dest, "wb") as out:
+                        shutil.copyfileobj(src, out, 1 << 20)
+            # the copy is ours: opening it read-write lets SQLite read the WAL frames
+            conn = sqlite3.connect(f"file:{_uri_path(target)}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise ParseError(f"{file.path}: unreadable SQLite database: {e}") from e
+        self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        for conn in self._connections:
+            conn.close()
+        self._connections.clear()
+
+
+def _uri_path(path: Path) -> str:
+    return str(path.resolve()).replace("?", "%3f").replace("#", "%23")
+
+
+def hash_tree(tree: EvidenceTree) -> list[EvidenceFile]:
+    """Hash every file of ``tree`` serially (the pipeline does this in parallel)."""
+    out: list[EvidenceFile] = []
+    for entry in tree.walk():
+        try:
+            with entry.opener() as f:
+                d = digest_stream(f)
+        except OSError:
+            continue
+        out.append(EvidenceFile(entry.path, d.size, d.sha256, d.head))
+    return out
+
+
+def run_parser(parser: Parser, sources: list[Path], exhibit: ExhibitInfo, scratch: Path,
+               path: str | None = None) -> RecordBatch:
+    """Run one parser over an exhibit: on ``path`` if given, else on every file it detects.
+
+    The same code the pipeline uses, without a case store; meant for tests and tools.
+    """
+    tree = EvidenceTree(sources)
+    files = hash_tree(tree)
+    ctx = ExhibitContext(exhibit, tree, files, scratch, parser.NAME)
+    sink = BatchSink()
+    try:
+        targets = [f for f in files if f.path == path] if path else [f for f in files if parser.detect(f, ctx)]
+        if path and not targets:
+            raise EvidenceError(f"{path}: not found in the exhibit")
+        for f in targets:
+            parser.parse(f, ctx, sink)
+    finally:
+        ctx.close()
+    return sink.batch

@@ -1,0 +1,295 @@
+"""Evidence containers read in place: folders, zips (safely) and single files.
+
+Nothing here writes beside evidence. Files are opened read-only (with ``O_NOATIME`` where
+the OS allows it); zip members are read through the archive, never extracted next to it.
+A member whose name would escape the archive root (``..``, absolute or drive paths) is
+refused, and so are members whose declared size or compression ratio marks a zip bomb.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from tantalio.errors import EvidenceError, UnsafeEntry
+
+MAX_MEMBER_BYTES = 64 << 30
+"""A zip member declaring more than this is refused."""
+MAX_RATIO = 200
+"""A member expanding more than this many times (and beyond ``RATIO_FLOOR``) is a bomb."""
+RATIO_FLOOR = 64 << 20
+MAX_NESTING = 2
+"""Zips inside zips are read to this depth (an iOS export zip inside a phone extraction zip)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawEntry:
+    """A file found while walking an exhibit, before hashing."""
+
+    path: str
+    size: int
+    mtime: float | None
+    opener: Callable[[], BinaryIO]
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A file that was found but could not or must not be read, with the reason."""
+
+    path: str
+    reason: str
+
+
+def _open_readonly(path: Path) -> BinaryIO:
+    flags = os.O_RDONLY | getattr(os, "O_NOATIME", 0)
+    try:
+        fd = os.open(path, flags)
+    except PermissionError:
+        if not getattr(os, "O_NOATIME", 0):
+            raise
+        fd = os.open(path, os.O_RDONLY)  # O_NOATIME needs ownership; fall back
+    return os.fdopen(fd, "rb", buffering=0)
+
+
+def safe_member_name(name: str) -> str:
+    """The member's path inside the archive, or :class:`UnsafeEntry` if it would escape."""
+    clean = name.replace("\\", "/")
+    if clean.startswith("/") or (len(clean) > 1 and clean[1] == ":"):
+        raise UnsafeEntry(f"absolute path in archive: {name!r}")
+    parts = PurePosixPath(clean).parts
+    if any(p == ".." for p in parts):
+        raise UnsafeEntry(f"path escapes the archive root: {name!r}")
+    return "/".join(p for p in parts if p not in ("", "."))
+
+
+def check_bomb(info: zipfile.ZipInfo) -> None:
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise UnsafeEntry(f"member declares {info.file_size} bytes (limit {MAX_MEMBER_BYTES})")
+    if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise UnsafeEntry(
+            f"member expands {info.file_size / max(info.compress_size, 1):.0f}x: refused as a zip bomb"
+        )
+
+
+def is_zip(head: bytes, name: str) -> bool:
+    return head[:4] == b"PK\x03\x04" and name.lower().endswith(".zip")
+
+
+class EvidenceTree:
+    """All files of one exhibit, from one or more sources (folders, zips, single files).
+
+    With one source, paths are relative to it (a zip's members at the root); with several,
+    each source's paths are prefixed by its name. Zips found inside are walked too, their
+    members written ``box.zip!/member``.
+    """
+
+    def __init__(self, sources: list[Path], labels: list[str] | None = None) -> None:
+        if not sources:
+            raise EvidenceError("no evidence source given")
+        self.sources = [Path(s) for s in sources]
+        for s in self.sources:
+            if not s.exists():
+                raise EvidenceError(f"{s}: no such file or folder")
+        if labels is not None and len(labels) != len(self.sources):
+            raise ValueError("one label per source")
+        self._given_labels = labels
+        self.refusals: list[Refusal] = []
+        self._entries: dict[str, RawEntry] = {}
+        self._walked = False
+
+    def labels(self) -> list[str]:
+        """The path prefix of each source's files ('' for a source ingested alone)."""
+        return self._labels()
+
+    def _labels(self) -> list[str]:
+        if self._given_labels is not None:
+            return list(self._given_labels)
+        if len(self.sources) == 1:
+            return [""]
+        labels: list[str] = []
+        for s in self.sources:
+            label = s.name or "source"
+            while label in labels:
+                label += "_"
+            labels.append(label)
+        return labels
+
+    def walk(self) -> Iterator[RawEntry]:
+        """Yield every readable file in a stable order; refusals are collected on the side."""
+        for source, label in zip(self.sources, self._labels(), strict=True):
+            if source.is_dir():
+                yield from self._walk_folder(source, label)
+            elif zipfile.is_zipfile(source) and source.suffix.lower() == ".zip":
+                st = source.stat()
+                yield self._remember(RawEntry(label or source.name, st.st_size, st.st_mtime,
+                                              lambda s=source: _open_readonly(s)))
+                yield from self._walk_zip(lambda s=source: _open_readonly(s), label + "!" if label else "", 1)
+            else:
+                st = source.stat()
+                yield self._remember(RawEntry(label or source.name, st.st_size, st.st_mtime,
+                                              lambda s=source: _open_readonly(s)))
+        self._walked = True
+
+    def _remember(self, entry: RawEntry) -> RawEntry:
+        self._entries[entry.path] = entry
+        return entry
+
+    def _walk_folder(self, root: Path, label: str) -> Iterator[RawEntry]:
+        def onerror(err: OSError) -> None:
+            rel = os.path.relpath(err.filename or str(root), root)
+            self.refusals.append(Refusal(_join(label, rel.replace(os.sep, "/")), f"unreadable folder: {err.strerror}"))
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
+            dirnames.sort()
+            for fname in sorted(filenames):
+                full = Path(dirpath) / fname
+                rel = _join(label, full.relative_to(root).as_posix())
+                try:
+                    st = full.lstat()
+                except OSError as e:
+                    self.refusals.append(Refusal(rel, f"cannot stat: {e.strerror}"))
+                    continue
+                if stat.S_ISLNK(st.st_mode):
+                    self.refusals.append(Refusal(rel, f"symbolic link to {os.readlink(full)!r} not followed"))
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    self.refusals.append(Refusal(rel, "not a regular file"))
+                    continue
+                entry = self._remember(RawEntry(rel, st.st_size, st.st_mtime, lambda p=full: _open_readonly(p)))
+                yield entry
+                if fname.lower().endswith(".zip"):
+                    yield from self._walk_nested(entry, 1)
+
+    def _walk_nested(self, entry: RawEntry, depth: int) -> Iterator[RawEntry]:
+        if depth > MAX_NESTING:
+            return
+        try:
+            with entry.opener() as f:
+                if f.read(4) != b"PK\x03\x04":
+                    return
+        except OSError:
+            return  # the unreadable file itself is reported when it is hashed
+        yield from self._walk_zip(entry.opener, entry.path + "!", depth)
+
+    def _walk_zip(self, opener: Callable[[], BinaryIO], prefix: str, depth: int) -> Iterator[RawEntry]:
+        try:
+            with opener() as raw, zipfile.ZipFile(_seekable(raw)) as zf:
+                infos = zf.infolist()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+            self.refusals.append(Refusal(prefix or "(zip)", f"unreadable zip: {e}"))
+            return
+        seen: set[str] = set()
+        for info in infos:
+            if info.is_dir():
+                continue
+            try:
+                name = safe_member_name(info.filename)
+                check_bomb(info)
+            except UnsafeEntry as e:
+                self.refusals.append(Refusal(_join(prefix, info.filename), str(e)))
+                continue
+            path = _join(prefix, name)
+            if path in seen:
+                self.refusals.append(Refusal(path, "duplicate member name in zip; first kept"))
+                continue
+            seen.add(path)
+            entry = self._remember(
+                RawEntry(path, info.file_size, None, lambda o=opener, i=info: _ZipMember.open(o, i))
+            )
+            yield entry
+            if name.lower().endswith(".zip"):
+                yield from self._walk_nested(entry, depth + 1)
+
+    def open(self, path: str) -> BinaryIO:
+        entry = self._entries.get(path)
+        if entry is None:
+            raise EvidenceError(f"{path}: not part of this exhibit")
+        return entry.opener()
+
+    def local_file(self, path: str) -> Path | None:
+        """The file's real filesystem path when it is a plain file (not inside a zip)."""
+        if "!/" in path:
+            return None
+        for source, label in zip(self.sources, self._labels(), strict=True):
+            if source.is_dir():
+                if label and not path.startswith(label + "/"):
+                    continue
+                cand = source / (path[len(label) + 1:] if label else path)
+                if cand.is_file():
+                    return cand
+            elif path == (label or source.name):
+                return source
+        return None
+
+    def entries(self) -> dict[str, RawEntry]:
+        if not self._walked:
+            for _ in self.walk():
+                pass
+        return self._entries
+
+
+def _join(label: str, rel: str) -> str:
+    return f"{label}/{rel}" if label else rel
+
+
+def _seekable(raw: BinaryIO) -> BinaryIO:
+    if raw.seekable():
+        return raw
+    return io.BytesIO(raw.read())
+
+
+class _ZipMember:
+    """Opens one zip member for reading; the archive stays open while the member is read."""
+
+    @staticmethod
+    def open(opener: Callable[[], BinaryIO], info: zipfile.ZipInfo) -> BinaryIO:
+        raw = opener()
+        try:
+            zf = zipfile.ZipFile(_seekable(raw))
+            member = zf.open(info, "r")
+        except Exception:
+            raw.close()
+            raise
+        return _Closing(member, (zf, raw))  # type: ignore[return-value]
+
+
+class _Closing(io.RawIOBase):
+    def __init__(self, inner: BinaryIO, also: tuple[object, ...]) -> None:
+        self._inner = inner
+        self._also = also
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._inner.read(len(b))
+        n = len(data)
+        b[:n] = data
+        return n
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        return self._inner.read(size)
+
+    def seekable(self) -> bool:
+        return self._inner.seekable()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._inner.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._inner.tell()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._inner.close()
+            for obj in self._also:
+                close = getattr(obj, "close", None)
+                if close:
+                    close()
+        super().close()

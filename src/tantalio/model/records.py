@@ -1,0 +1,193 @@
+"""Typed records that parsers yield, each with its provenance.
+
+One vocabulary across all parsers: a field name means one thing and has one type
+everywhere (``tests/model/test_records.py`` checks it).  Times are timezone-aware UTC;
+the raw text they were read from is kept beside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+PartyKind = Literal["phone", "jid", "lid", "telegram_id", "username", "display_name", "owner"]
+"""How a party was written in the evidence.
+
+``owner`` means "the device owner" ("You …", ``from_me`` rows); its value is empty.
+``display_name`` is a device-specific label (export author, address-book name)."""
+
+NameKind = Literal["address_book", "push_name", "export_label", "telegram_name", "profile"]
+
+MessageKind = Literal[
+    "text", "media", "location", "contact", "call", "deleted", "poll", "sticker",
+    "system", "system_unknown", "other",
+]
+
+EventKind = Literal[
+    "created", "added", "joined_link", "joined_invite", "joined_community", "left", "removed",
+    "admin_granted", "admin_revoked", "subject_changed", "icon_changed", "description_changed",
+    "number_changed", "security_code_changed", "encrypted_notice", "invite_link_reset",
+    "message_deleted", "other",
+]
+MEMBERSHIP_KINDS: frozenset[str] = frozenset(
+    {"created", "added", "joined_link", "joined_invite", "joined_community", "left", "removed",
+     "admin_granted", "admin_revoked"}
+)
+
+MediaSeenAs = Literal["file", "db_hash", "export_attachment", "omitted"]
+MemberRank = Literal["member", "admin", "creator"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a record came from: exhibit, file (relative to the exhibit root), its SHA-256,
+    and the line (text formats) or row id (databases) inside it."""
+
+    exhibit: str
+    path: str
+    sha256: str
+    parser: str
+    line: int | None = None
+    row: str | None = None
+
+    def at_line(self, line: int) -> SourceRef:
+        return SourceRef(self.exhibit, self.path, self.sha256, self.parser, line, None)
+
+    def at_row(self, row: str) -> SourceRef:
+        return SourceRef(self.exhibit, self.path, self.sha256, self.parser, None, row)
+
+    def location(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+        elif self.row is not None:
+            where += f"#{self.row}"
+        return where
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A participant as the evidence writes it: a phone number, JID, name, or the device owner."""
+
+    kind: PartyKind
+    value: str
+
+    @staticmethod
+    def owner() -> Party:
+        return Party("owner", "")
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRecord:
+    """A conversation as one source records it. ``chat_key`` identifies it within the source
+    (JID, Telegram id, or export file name) and links messages and events to it."""
+
+    ref: SourceRef
+    chat_key: str
+    platform: str
+    is_group: bool
+    jid: str | None = None
+    name: str | None = None
+    created_at: datetime | None = None
+    creator: Party | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """A message or system line. ``message_key`` is unique within the source so that media and
+    events can point at it. System lines are kept as messages too (kind ``system`` or
+    ``system_unknown``), so nothing the device showed is lost."""
+
+    ref: SourceRef
+    chat_key: str
+    message_key: str
+    sender: Party | None
+    time: datetime | None
+    time_raw: str
+    text: str
+    kind: MessageKind = "text"
+    from_me: bool = False
+    forwarded: bool | None = None
+    forward_score: int | None = None
+    key_id: str | None = None
+    raw: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipEventRecord:
+    """A group event: who (``subject``) was added/removed/..., by whom (``actor``), when."""
+
+    ref: SourceRef
+    chat_key: str
+    kind: EventKind
+    subject: Party | None
+    actor: Party | None
+    time: datetime | None
+    time_raw: str = ""
+    detail: str | None = None
+    message_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRecord:
+    """A current group member as a database lists it (not history: see membership events)."""
+
+    ref: SourceRef
+    chat_key: str
+    member: Party
+    rank: MemberRank = "member"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRefRecord:
+    """Media a message carries. ``path`` is relative to the exhibit root when the file is in the
+    evidence; ``sha256`` is the hex digest the app recorded (WhatsApp keeps one per file) or
+    None. ``seen_as`` says how it was seen (an attachment, only a DB hash, omitted...)."""
+
+    ref: SourceRef
+    chat_key: str
+    message_key: str
+    seen_as: MediaSeenAs
+    path: str | None = None
+    sha256: str | None = None
+    mime: str | None = None
+    size: int | None = None
+    name: str | None = None
+    caption: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AliasRecord:
+    """A name given to a hard identifier on this device (address book, push name...)."""
+
+    ref: SourceRef
+    identifier: Party
+    name: str
+    name_kind: NameKind
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    """Something a parser skipped or could not read; counted in the case's warning log."""
+
+    ref: SourceRef
+    message: str
+
+
+Record = (
+    ChatRecord | MessageRecord | MembershipEventRecord | MemberRecord | MediaRefRecord | AliasRecord
+)
+
+RECORD_TYPES: tuple[type, ...] = (
+    ChatRecord, MessageRecord, MembershipEventRecord, MemberRecord, MediaRefRecord, AliasRecord,
+    ParseWarning,
+)
+
+
+@dataclass(slots=True)
+class RecordBatch:
+    """Everything one parser produced for one source file: written in one transaction."""
+
+    records: list[Record] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)

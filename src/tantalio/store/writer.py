@@ -1,0 +1,180 @@
+"""Writes one parser run's records for one source file into the case store.
+
+Called inside the transaction that also marks the source file parsed, so a source is either
+fully in the store or not at all. Keys local to the source (chat_key, message_key) become
+row ids here; parties become identifiers (see :mod:`tantalio.identity`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from tantalio.identity import IdentifierKey, clean_label, identifier_for
+from tantalio.model import (
+    AliasRecord,
+    ChatRecord,
+    MediaRefRecord,
+    MemberRecord,
+    MembershipEventRecord,
+    MessageRecord,
+    Party,
+    RecordBatch,
+    SourceRef,
+)
+from tantalio.store.sqlite import iso, utcnow
+
+
+@dataclass(slots=True)
+class ExhibitScope:
+    id: str
+    country: str | None
+    owner_phone: str | None
+
+
+def get_or_create_identifier(conn: sqlite3.Connection, key: IdentifierKey) -> int:
+    row = conn.execute(
+        "SELECT id FROM identifier WHERE kind=? AND normalized=? AND scope=?",
+        (key.kind, key.normalized, key.scope),
+    ).fetchone()
+    if row:
+        return int(row[0])
+    cur = conn.execute(
+        "INSERT INTO identifier(kind, value, normalized, scope, country) VALUES (?,?,?,?,?)",
+        (key.kind, key.value, key.normalized, key.scope, key.country),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def _location(ref: SourceRef) -> str:
+    if ref.line is not None:
+        return f"line {ref.line}"
+    return ref.row or ""
+
+
+@dataclass
+class BatchWriter:
+    conn: sqlite3.Connection
+    exhibit: ExhibitScope
+    paths: dict[str, int] = field(default_factory=dict)  # exhibit path -> source_file id
+    _ids: dict[Party, int] = field(default_factory=dict)
+
+    def source_id(self, path: str) -> int | None:
+        if path not in self.paths:
+            row = self.conn.execute(
+                "SELECT id FROM source_file WHERE exhibit_id=? AND path=?", (self.exhibit.id, path)
+            ).fetchone()
+            if row is None:
+                return None
+            self.paths[path] = int(row[0])
+        return self.paths[path]
+
+    def party(self, party: Party | None) -> int | None:
+        if party is None:
+            return None
+        if party not in self._ids:
+            key = identifier_for(party, self.exhibit.id, self.exhibit.country, self.exhibit.owner_phone)
+            self._ids[party] = get_or_create_identifier(self.conn, key)
+        return self._ids[party]
+
+    def write(self, source_file_id: int, batch: RecordBatch, stage: str) -> dict[str, int]:
+        """Insert ``batch``; returns counts per record type."""
+        chats: dict[str, int] = {}
+        messages: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        conn = self.conn
+
+        def chat_id(ref: SourceRef, key: str, platform: str = "whatsapp", is_group: bool = False) -> int:
+            if key not in chats:
+                sid = self.source_id(ref.path) or source_file_id
+                row = conn.execute("SELECT id FROM chat_obs WHERE source_file_id=? AND chat_key=?", (sid, key)).fetchone()
+                if row is None:
+                    cur = conn.execute(
+                        "INSERT INTO chat_obs(source_file_id, exhibit_id, chat_key, platform, is_group) VALUES (?,?,?,?,?)",
+                        (sid, self.exhibit.id, key, platform, int(is_group)),
+                    )
+                    chats[key] = int(cur.lastrowid or 0)
+                else:
+                    chats[key] = int(row[0])
+            return chats[key]
+
+        for rec in batch.records:
+            name = type(rec).__name__
+            counts[name] = counts.get(name, 0) + 1
+            if isinstance(rec, ChatRecord):
+                cid = chat_id(rec.ref, rec.chat_key, rec.platform, rec.is_group)
+                conn.execute(
+                    "UPDATE chat_obs SET platform=?, is_group=?, jid=?, name=?, created_at=?, creator_identifier_id=? WHERE id=?",
+                    (rec.platform, int(rec.is_group), rec.jid, rec.name, iso(rec.created_at), self.party(rec.creator), cid),
+                )
+            elif isinstance(rec, MessageRecord):
+                cid = chat_id(rec.ref, rec.chat_key)
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO message(chat_obs_id, source_file_id, exhibit_id, message_key, location,"
+                    " sender_identifier_id, from_me, time, time_raw, text, kind, forwarded, forward_score, key_id, raw)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (cid, self.source_id(rec.ref.path) or source_file_id, self.exhibit.id, rec.message_key,
+                     _location(rec.ref), self.party(rec.sender), int(rec.from_me), iso(rec.time), rec.time_raw,
+                     rec.text, rec.kind, None if rec.forwarded is None else int(rec.forwarded),
+                     rec.forward_score, rec.key_id, rec.raw),
+                )
+                if cur.rowcount:
+                    messages[rec.message_key] = int(cur.lastrowid or 0)
+                else:
+                    self._warn(rec.ref, stage, f"duplicate message key {rec.message_key!r}; first kept")
+            elif isinstance(rec, MembershipEventRecord):
+                cid = chat_id(rec.ref, rec.chat_key)
+                conn.execute(
+                    "INSERT INTO membership_event(chat_obs_id, source_file_id, exhibit_id, message_id, location, kind,"
+                    " subject_identifier_id, actor_identifier_id, time, time_raw, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (cid, self.source_id(rec.ref.path) or source_file_id, self.exhibit.id,
+                     messages.get(rec.message_key or ""), _location(rec.ref), rec.kind, self.party(rec.subject),
+                     self.party(rec.actor), iso(rec.time), rec.time_raw, rec.detail),
+                )
+            elif isinstance(rec, MemberRecord):
+                cid = chat_id(rec.ref, rec.chat_key)
+                conn.execute(
+                    "INSERT OR REPLACE INTO group_member(chat_obs_id, identifier_id, rank, source_file_id, location)"
+                    " VALUES (?,?,?,?,?)",
+                    (cid, self.party(rec.member), rec.rank, self.source_id(rec.ref.path) or source_file_id,
+                     _location(rec.ref)),
+                )
+            elif isinstance(rec, MediaRefRecord):
+                mid = messages.get(rec.message_key)
+                if mid is None:
+                    self._warn(rec.ref, stage, f"media reference to unknown message {rec.message_key!r}")
+                    continue
+                sha = rec.sha256.lower() if rec.sha256 else None
+                if sha is None and rec.path:
+                    row = conn.execute("SELECT sha256 FROM source_file WHERE exhibit_id=? AND path=?",
+                                       (self.exhibit.id, rec.path)).fetchone()
+                    sha = row[0] if row else None
+                conn.execute(
+                    "INSERT INTO media_ref(message_id, source_file_id, exhibit_id, seen_as, path, sha256, mime, size,"
+                    " name, caption, location) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (mid, self.source_id(rec.ref.path) or source_file_id, self.exhibit.id, rec.seen_as, rec.path,
+                     sha, rec.mime, rec.size, rec.name, rec.caption, _location(rec.ref)),
+                )
+            elif isinstance(rec, AliasRecord):
+                hard = self.party(rec.identifier)
+                label = clean_label(rec.name)
+                if not label or hard is None:
+                    continue
+                name_id = get_or_create_identifier(
+                    conn, IdentifierKey("display_name", rec.name, label, self.exhibit.id, None))
+                conn.execute(
+                    "INSERT OR IGNORE INTO alias(identifier_id, name_id, name_kind, exhibit_id, source_file_id, location)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (hard, name_id, rec.name_kind, self.exhibit.id, self.source_id(rec.ref.path) or source_file_id,
+                     _location(rec.ref)),
+                )
+        for w in batch.warnings:
+            self._warn(w.ref, stage, w.message)
+        counts["warnings"] = len(batch.warnings)
+        return counts
+
+    def _warn(self, ref: SourceRef, stage: str, message: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO warning(exhibit_id, path, location, stage, message, at) VALUES (?,?,?,?,?,?)",
+            (self.exhibit.id, ref.path, _location(ref), stage, message, utcnow()),
+        )

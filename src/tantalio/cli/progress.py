@@ -25,6 +25,7 @@ class RichProgress:
             console=console_err, transient=False, disable=not console_err.is_terminal,
         )
         self._task: TaskID | None = None
+        self._by_bytes = True
         self._bytes: dict[TaskID, int] = {}
 
     def __enter__(self) -> RichProgress:
@@ -35,13 +36,16 @@ class RichProgress:
         self._progress.stop()
 
     def phase(self, name: str, total_files: int, total_bytes: int) -> None:
-        # Rich tracks one quantity per task: bytes drive the bar, files are counted alongside.
-        self._task = self._progress.add_task(name, total=total_bytes or None, files=0, nfiles=total_files)
+        # Rich tracks one quantity per task: bytes drive the bar when known, else files do.
+        self._by_bytes = total_bytes > 0
+        self._task = self._progress.add_task(name, total=(total_bytes if self._by_bytes else total_files) or None,
+                                             files=0, nfiles=total_files)
 
     def advance(self, files: int, nbytes: int) -> None:
         if self._task is not None:
             task = self._progress.tasks[self._task]
-            self._progress.update(self._task, advance=nbytes, files=task.fields["files"] + files)
+            self._progress.update(self._task, advance=nbytes if self._by_bytes else files,
+                                  files=task.fields["files"] + files)
 
     def done(self) -> None:
         if self._task is not None:

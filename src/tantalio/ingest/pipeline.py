@@ -23,6 +23,7 @@ from tantalio.ingest.context import ExhibitContext
 from tantalio.ingest.registry import ParserRegistry, default_registry
 from tantalio.ingest.sources import EvidenceTree, RawEntry
 from tantalio.media.digests import Digests, digest_stream
+from tantalio.media.sniff import sniff
 from tantalio.store.sqlite import CaseStore, utcnow
 from tantalio.store.writer import BatchWriter, ExhibitScope, get_or_create_identifier
 
@@ -73,15 +74,6 @@ class IngestReport:
     skipped_parsed: int = 0
     failed: list[str] = field(default_factory=list)
     warnings: int = 0
-
-
-def _sniff(head: bytes) -> str | None:
-    try:
-        from tantalio.media import sniff
-    except ImportError:
-        return None
-    fn = getattr(sniff, "sniff_mime", None)
-    return fn(head) if fn else None
 
 
 def register_exhibit(store: CaseStore, opts: IngestOptions, tree: EvidenceTree) -> ExhibitInfo:
@@ -194,7 +186,7 @@ def ingest(store: CaseStore, sources: list[Path], opts: IngestOptions,
             conn.execute(
                 "INSERT INTO source_file(exhibit_id, path, size, sha256, md5, sha1, mtime, mime, hashed_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?)",
-                (info.id, entry.path, d.size, d.sha256, d.md5, d.sha1, mtime, _sniff(d.head), utcnow()),
+                (info.id, entry.path, d.size, d.sha256, d.md5, d.sha1, mtime, sniff(d.head), utcnow()),
             )
             report.new_files += 1
             pending += 1

@@ -52,6 +52,9 @@ def _location(ref: SourceRef) -> str:
     return ref.row or ""
 
 
+_WRITE_ORDER: dict[type, int] = {ChatRecord: 0, MessageRecord: 1}
+
+
 @dataclass
 class BatchWriter:
     conn: sqlite3.Connection
@@ -98,7 +101,9 @@ class BatchWriter:
                     chats[key] = int(row[0])
             return chats[key]
 
-        for rec in batch.records:
+        # chats and messages first: events and media point at them by key, in whatever order parsers emit
+        ordered = sorted(batch.records, key=lambda r: _WRITE_ORDER.get(type(r), 9))
+        for rec in ordered:
             name = type(rec).__name__
             counts[name] = counts.get(name, 0) + 1
             if isinstance(rec, ChatRecord):

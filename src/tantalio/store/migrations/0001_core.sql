@@ -211,6 +211,7 @@ CREATE TABLE media_item (                    -- one per content (SHA-256)
   pdq         TEXT,
   pdq_quality INTEGER,
   pdq_method  TEXT,
+  pdq_dihedral TEXT,                         -- JSON: the 8 dihedral PDQs (rotated/flipped copies)
   frames      TEXT,                          -- JSON list of video frame PDQs
   exif_make   TEXT,
   exif_model  TEXT,

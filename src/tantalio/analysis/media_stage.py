@@ -1,0 +1,237 @@
+"""Media triage on the case store: media items and their instances, PDQ/EXIF through an
+executor (local pool or Dask), matching against imported hash lists, PDQ-near families.
+
+Digests come from intake (every evidence file was hashed on arrival), so no file is read
+again for them; triage only decodes images and videos. Media that app databases record only by
+hash (a WhatsApp SHA-256 whose file is gone) become media items too, matchable on SHA-256.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from tantalio.exec import Executor
+from tantalio.ingest.sources import EvidenceTree
+from tantalio.media.hashlists.categories import SCHEMES, entry_status
+from tantalio.media.index import PdqIndex
+from tantalio.media.match import KnownHash, Matcher, MatchResult, MediaHashes, item_status, needing_confirmation
+from tantalio.media.sniff import is_image, is_video
+from tantalio.media.triage import MediaFacts, triage_file
+from tantalio.store.sqlite import CaseStore, utcnow
+
+FAMILY_THRESHOLD = 31
+
+
+@dataclass(frozen=True, slots=True)
+class TriageTask:
+    """Serialisable: workers open the evidence themselves from a shared path."""
+
+    sha256: str
+    locations: tuple[tuple[str, str], ...]  # (source location, label) of the exhibit
+    path: str
+    mime: str | None
+    fast: bool = True
+
+
+@lru_cache(maxsize=16)
+def _tree(locations: tuple[tuple[str, str], ...]) -> EvidenceTree:
+    tree = EvidenceTree([Path(loc) for loc, _ in locations], labels=[label for _, label in locations])
+    tree.entries()
+    return tree
+
+
+def run_triage_task(task: TriageTask) -> MediaFacts:
+    """Worker side: open one evidence file read-only and triage it."""
+    tree = _tree(task.locations)
+    local = tree.local_file(task.path)
+    if local is not None:
+        return triage_file(str(local), task.mime, fast=task.fast)
+    return triage_file(lambda: tree.open(task.path), task.mime, fast=task.fast)
+
+
+def collect_media(store: CaseStore) -> int:
+    """Create media items and instances from evidence files and app media references."""
+    conn = store.conn
+    with store.transaction():
+        before = conn.execute("SELECT count(*) FROM media_item").fetchone()[0]
+        conn.execute(
+            "INSERT OR IGNORE INTO media_item(sha256, md5, sha1, size, mime) "
+            "SELECT sha256, md5, sha1, size, mime FROM source_file "
+            "WHERE mime LIKE 'image/%' OR mime LIKE 'video/%' ORDER BY id")
+        conn.execute(
+            "INSERT OR IGNORE INTO media_item(sha256, size, mime) "
+            "SELECT sha256, size, mime FROM media_ref WHERE sha256 IS NOT NULL ORDER BY id")
+        # a file found later for a hash-only item fills in its digests
+        conn.execute(
+            "UPDATE media_item SET md5=(SELECT md5 FROM source_file s WHERE s.sha256=media_item.sha256 LIMIT 1),"
+            " sha1=(SELECT sha1 FROM source_file s WHERE s.sha256=media_item.sha256 LIMIT 1) WHERE md5 IS NULL")
+        conn.execute(
+            "INSERT OR IGNORE INTO media_instance(sha256, exhibit_id, source_file_id, path, message_id, seen_as) "
+            "SELECT sha256, exhibit_id, id, path, NULL, 'file' FROM source_file "
+            "WHERE sha256 IN (SELECT sha256 FROM media_item) ORDER BY id")
+        conn.execute(
+            "INSERT OR IGNORE INTO media_instance(sha256, exhibit_id, source_file_id, path, message_id, seen_as) "
+            "SELECT r.sha256, r.exhibit_id, s.id, r.path, r.message_id, r.seen_as FROM media_ref r "
+            "LEFT JOIN source_file s ON s.exhibit_id=r.exhibit_id AND s.path=r.path "
+            "WHERE r.sha256 IS NOT NULL ORDER BY r.id")
+        after = conn.execute("SELECT count(*) FROM media_item").fetchone()[0]
+    return int(after - before)
+
+
+def _locations(store: CaseStore) -> dict[str, tuple[tuple[str, str], ...]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for ex, loc, label in store.conn.execute("SELECT exhibit_id, location, label FROM exhibit_source ORDER BY rowid"):
+        out.setdefault(ex, []).append((loc, label))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _tasks(store: CaseStore, fast: bool, only: set[str] | None = None) -> list[tuple[Hashable, TriageTask]]:
+    locations = _locations(store)
+    rows = store.conn.execute(
+        "SELECT m.sha256, s.exhibit_id, s.path, m.mime FROM media_item m "
+        "JOIN source_file s ON s.sha256=m.sha256 "
+        + ("WHERE m.triaged_at IS NULL " if only is None else "")
+        + "ORDER BY m.sha256, s.id").fetchall()
+    tasks: dict[str, TriageTask] = {}
+    for sha, ex, path, mime in rows:
+        if sha in tasks or (only is not None and sha not in only) or ex not in locations:
+            continue
+        if not (is_image(mime) or is_video(mime)):
+            continue
+        tasks[sha] = TriageTask(sha, locations[ex], path, mime, fast)
+    return [(sha, t) for sha, t in tasks.items()]
+
+
+def triage_media(store: CaseStore, executor: Executor, progress: Any = None, fast: bool = True,
+                 only: set[str] | None = None) -> int:
+    """PDQ/EXIF for every untriaged media item that has a file (``only``: these items, again)."""
+    tasks = _tasks(store, fast, only)
+    if progress is not None:
+        progress.phase("triage", len(tasks), 0)
+    done = 0
+    conn = store.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for result in executor.map(run_triage_task, tasks):
+            sha = str(result.task_id)
+            if not result.ok or result.value is None:
+                store.warn("triage", f"triage failed: {result.error}", None, sha)
+                conn.execute("UPDATE media_item SET triage_error=?, triaged_at=? WHERE sha256=?",
+                             (result.error, utcnow(), sha))
+            else:
+                _store_facts(store, sha, result.value)
+            done += 1
+            if progress is not None:
+                progress.advance(1, 0)
+            if done % 500 == 0:
+                conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    if progress is not None:
+        progress.done()
+    return done
+
+
+def _store_facts(store: CaseStore, sha: str, f: MediaFacts) -> None:
+    exif = f.exif
+    frames = json.dumps([[fr.pdq, fr.quality] for fr in f.video_frames]) if f.video_frames else None
+    store.conn.execute(
+        "UPDATE media_item SET mime=coalesce(?, mime), width=?, height=?, pdq=?, pdq_quality=?, pdq_method=?,"
+        " pdq_dihedral=?, frames=?, exif_make=?, exif_model=?, exif_serial=?, exif_lens_serial=?, exif_taken=?,"
+        " exif_software=?, gps_lat=?, gps_lon=?, triage_error=?, triaged_at=? WHERE sha256=?",
+        (f.mime, f.width, f.height, f.pdq, f.pdq_quality, f.pdq_method,
+         json.dumps(list(f.pdq_dihedral)) if f.pdq_dihedral else None, frames,
+         getattr(exif, "make", None), getattr(exif, "model", None), getattr(exif, "body_serial", None),
+         getattr(exif, "lens_serial", None), getattr(exif, "taken_utc", None) or getattr(exif, "taken_raw", None),
+         getattr(exif, "software", None), getattr(exif, "gps_lat", None), getattr(exif, "gps_lon", None),
+         f.error, utcnow(), sha),
+    )
+    if f.error:
+        store.warn("triage", f.error, None, sha)
+
+
+def _known_hashes(store: CaseStore) -> list[KnownHash]:
+    out = []
+    for entry_id, algorithm, value, category, kind, scheme in store.conn.execute(
+        "SELECT e.id, e.algorithm, e.value, e.category, l.kind, l.scheme FROM hash_entry e "
+        "JOIN hash_list l ON l.id=e.list_id WHERE e.algorithm != 'photodna' ORDER BY e.id"
+    ):
+        out.append(KnownHash(entry_id, algorithm, value, entry_status(kind, SCHEMES.get(scheme or "none"), category)))
+    return out
+
+
+def _media_hashes(store: CaseStore, only: set[str] | None = None) -> list[MediaHashes]:
+    items = []
+    for sha, md5, sha1, pdq, q, method, dihedral, frames in store.conn.execute(
+        "SELECT sha256, md5, sha1, pdq, pdq_quality, pdq_method, pdq_dihedral, frames FROM media_item ORDER BY sha256"
+    ):
+        if only is not None and sha not in only:
+            continue
+        items.append(MediaHashes(
+            sha, md5, sha1, pdq, q, method or "exact", tuple(json.loads(dihedral)) if dihedral else (),
+            tuple((h, int(qq)) for h, qq in json.loads(frames)) if frames else ()))
+    return items
+
+
+def match_media(store: CaseStore, executor: Executor, threshold: int = 31) -> dict[str, int]:
+    """Match every media item against the imported lists and set its status and category."""
+    matcher = Matcher(_known_hashes(store), threshold=threshold)
+    results = list(matcher.match(_media_hashes(store)))
+    recheck = needing_confirmation(results)
+    if recheck:  # triage-path hashes near the threshold: recompute exactly, then match again
+        triage_media(store, executor, fast=False, only=recheck)
+        results = [r for r in results if r.sha256_of_item not in recheck]
+        results += list(matcher.match(_media_hashes(store, recheck)))
+    by_item: dict[str, list[MatchResult]] = {}
+    for r in results:
+        if not r.needs_confirmation:
+            by_item.setdefault(r.sha256_of_item, []).append(r)
+    conn = store.conn
+    with store.transaction():
+        conn.execute("DELETE FROM match")
+        conn.execute("UPDATE media_item SET status='unknown', category=NULL")
+        for sha, found in by_item.items():
+            status = item_status(found)
+            best = min(found, key=lambda r: (r.status != "illegal", r.distance, str(r.entry_ref)))
+            category = conn.execute("SELECT category FROM hash_entry WHERE id=?", (best.entry_ref,)).fetchone()[0]
+            conn.execute("UPDATE media_item SET status=?, category=? WHERE sha256=?",
+                         (status, category if status != "unknown" else None, sha))
+            for r in found:
+                conn.execute("INSERT OR REPLACE INTO match(sha256, entry_id, algorithm, distance) VALUES (?,?,?,?)",
+                             (sha, r.entry_ref, r.algorithm, r.distance))
+    counts = dict(conn.execute("SELECT status, count(*) FROM media_item GROUP BY status").fetchall())
+    return {k: int(v) for k, v in counts.items()}
+
+
+def assign_families(store: CaseStore, threshold: int = FAMILY_THRESHOLD) -> int:
+    """Group PDQ-near items (distance <= threshold, quality >= 50) into families (union-find);
+    the family id is the smallest SHA-256 in it. Items without a usable PDQ are their own family."""
+    rows = store.conn.execute(
+        "SELECT sha256, pdq FROM media_item WHERE pdq IS NOT NULL AND pdq_quality >= 50 ORDER BY sha256").fetchall()
+    parent = list(range(len(rows)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    if rows:
+        index = PdqIndex([pdq for _, pdq in rows])
+        for q, e, _ in index.search([pdq for _, pdq in rows], threshold):
+            a, b = find(q), find(e)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    with store.transaction():
+        store.conn.execute("UPDATE media_item SET family=sha256")
+        for i, (sha, _) in enumerate(rows):
+            store.conn.execute("UPDATE media_item SET family=? WHERE sha256=?", (rows[find(i)][0], sha))
+    return len({find(i) for i in range(len(rows))})

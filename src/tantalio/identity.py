@@ -63,7 +63,7 @@ def normalize_phone(text: str, default_region: str | None = None) -> tuple[str, 
     region = phonenumbers.region_code_for_number(num)
     if not region or region == "ZZ":
         # invalid but possible (fiction ranges, new ranges): the country code still places it
-        region = phonenumbers.region_code_for_country_code(num.country_code)
+        region = phonenumbers.region_code_for_country_code(num.country_code or 0)
     return e164, (region if region and region not in ("ZZ", "001") else None)
 
 

@@ -145,15 +145,15 @@ def test_unreadable_file_warns_and_rest_is_ingested(tmp_path: Path) -> None:
     CaseStore.create(case).close()
     os.chmod(secret, 0o000)
     script = (
-        "import sys; sys.path.insert(0, %r)\n"
+        f"import sys; sys.path.insert(0, {str(HERE)!r})\n"
         "from pathlib import Path\n"
         "from lines_parser import registry\n"
         "from tantalio.ingest.pipeline import IngestOptions, ingest\n"
         "from tantalio.store import CaseStore\n"
-        "s = CaseStore.open(Path(%r))\n"
-        "r = ingest(s, [Path(%r)], IngestOptions('EX-01'), registry=registry())\n"
+        f"s = CaseStore.open(Path({str(case)!r}))\n"
+        f"r = ingest(s, [Path({str(ev)!r})], IngestOptions('EX-01'), registry=registry())\n"
         "print(r.unreadable); print(r.parsed)\n"
-    ) % (str(HERE), str(case), str(ev))
+    )
     cmd = [sys.executable, "-c", script]
     if os.geteuid() == 0:
         if not shutil.which("setpriv"):

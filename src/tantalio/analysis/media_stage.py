@@ -19,7 +19,14 @@ from tantalio.exec import Executor
 from tantalio.ingest.sources import EvidenceTree
 from tantalio.media.hashlists.categories import SCHEMES, entry_status
 from tantalio.media.index import PdqIndex
-from tantalio.media.match import KnownHash, Matcher, MatchResult, MediaHashes, item_status, needing_confirmation
+from tantalio.media.match import (
+    KnownHash,
+    Matcher,
+    MatchResult,
+    MediaHashes,
+    item_status,
+    needing_confirmation,
+)
 from tantalio.media.sniff import is_image, is_video
 from tantalio.media.triage import MediaFacts, triage_file
 from tantalio.store.sqlite import CaseStore, utcnow
@@ -93,12 +100,12 @@ def _locations(store: CaseStore) -> dict[str, tuple[tuple[str, str], ...]]:
 def _tasks(store: CaseStore, fast: bool, only: set[str] | None = None) -> list[tuple[Hashable, TriageTask]]:
     locations = _locations(store)
     rows = store.conn.execute(
-        "SELECT m.sha256, s.exhibit_id, s.path, m.mime FROM media_item m "
-        "JOIN source_file s ON s.sha256=m.sha256 "
-        + ("WHERE m.triaged_at IS NULL " if only is None else "")
-        + "ORDER BY m.sha256, s.id").fetchall()
+        "SELECT m.sha256, s.exhibit_id, s.path, m.mime, m.triaged_at FROM media_item m "
+        "JOIN source_file s ON s.sha256=m.sha256 ORDER BY m.sha256, s.id").fetchall()
     tasks: dict[str, TriageTask] = {}
-    for sha, ex, path, mime in rows:
+    for sha, ex, path, mime, triaged in rows:
+        if only is None and triaged is not None:
+            continue
         if sha in tasks or (only is not None and sha not in only) or ex not in locations:
             continue
         if not (is_image(mime) or is_video(mime)):

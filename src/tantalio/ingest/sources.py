@@ -14,6 +14,7 @@ import stat
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -128,12 +129,12 @@ class EvidenceTree:
             elif zipfile.is_zipfile(source) and source.suffix.lower() == ".zip":
                 st = source.stat()
                 yield self._remember(RawEntry(label or source.name, st.st_size, st.st_mtime,
-                                              lambda s=source: _open_readonly(s)))
-                yield from self._walk_zip(lambda s=source: _open_readonly(s), label + "!" if label else "", 1)
+                                              partial(_open_readonly, source)))
+                yield from self._walk_zip(partial(_open_readonly, source), label + "!" if label else "", 1)
             else:
                 st = source.stat()
                 yield self._remember(RawEntry(label or source.name, st.st_size, st.st_mtime,
-                                              lambda s=source: _open_readonly(s)))
+                                              partial(_open_readonly, source)))
         self._walked = True
 
     def _remember(self, entry: RawEntry) -> RawEntry:
@@ -161,7 +162,7 @@ class EvidenceTree:
                 if not stat.S_ISREG(st.st_mode):
                     self.refusals.append(Refusal(rel, "not a regular file"))
                     continue
-                entry = self._remember(RawEntry(rel, st.st_size, st.st_mtime, lambda p=full: _open_readonly(p)))
+                entry = self._remember(RawEntry(rel, st.st_size, st.st_mtime, partial(_open_readonly, full)))
                 yield entry
                 if fname.lower().endswith(".zip"):
                     yield from self._walk_nested(entry, 1)
@@ -200,7 +201,7 @@ class EvidenceTree:
                 continue
             seen.add(path)
             entry = self._remember(
-                RawEntry(path, info.file_size, None, lambda o=opener, i=info: _ZipMember.open(o, i))
+                RawEntry(path, info.file_size, None, partial(_ZipMember.open, opener, info))
             )
             yield entry
             if name.lower().endswith(".zip"):
@@ -256,7 +257,7 @@ class _ZipMember:
         except Exception:
             raw.close()
             raise
-        return _Closing(member, (zf, raw))  # type: ignore[return-value]
+        return _Closing(member, (zf, raw))  # type: ignore[arg-type,return-value]
 
 
 class _Closing(io.RawIOBase):

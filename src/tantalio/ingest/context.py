@@ -73,7 +73,7 @@ class ExhibitContext:
             conn = sqlite3.connect(f"file:{_uri_path(target)}?mode=ro", uri=True, check_same_thread=False)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as e:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as e:  # a mangled schema can fail to decode
             conn.close()
             raise ParseError(f"{file.path}: unreadable SQLite database: {e}") from e
         self._connections.append(conn)

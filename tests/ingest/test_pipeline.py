@@ -241,3 +241,14 @@ def test_forced_format_on_a_single_file(tmp_path: Path) -> None:
     store = CaseStore.create(tmp_path / "case")
     report = ingest(store, [f], IngestOptions("EX-01", format="test_lines"), registry=registry())
     assert report.parsed == {"test_lines": 1}
+
+
+def test_encrypted_backup_is_a_warning(tmp_path: Path) -> None:
+    ev = make_exhibit(tmp_path / "ev", n_chats=1)
+    db = ev / "sdcard" / "WhatsApp" / "Databases"
+    db.mkdir(parents=True)
+    (db / "msgstore-2017-07-01.1.db.crypt14").write_bytes(os.urandom(512))
+    store = CaseStore.create(tmp_path / "case")
+    ingest(store, [ev], IngestOptions("EX-01"), registry=registry())
+    row = store.conn.execute("SELECT path, message FROM warning WHERE stage='intake'").fetchone()
+    assert row[0].endswith(".crypt14") and "key" in row[1]

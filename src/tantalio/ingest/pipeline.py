@@ -8,6 +8,7 @@ source's records and its "parsed" mark are committed together.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,13 @@ from tantalio.store.sqlite import CaseStore, utcnow
 from tantalio.store.writer import BatchWriter, ExhibitScope, get_or_create_identifier
 
 COMMIT_EVERY = 500
+
+# Artefacts we recognise but cannot read without a key: warn, so "no data" never looks like
+# "nothing there" (a crypt14 backup beside an unreadable msgstore.db is a lead, not noise).
+KEY_NEEDED = (
+    (re.compile(r"(^|/)msgstore[^/]*\.db\.crypt\d+$", re.I), "encrypted WhatsApp backup: the key file is needed"),
+    (re.compile(r"(^|/)wa\.db\.crypt\d+$", re.I), "encrypted WhatsApp contacts backup: the key file is needed"),
+)
 
 
 class Progress(Protocol):
@@ -235,6 +243,10 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
             if (forced is not None and f.path in top_files) or _detects(parser, f, probe):
                 plan.append((f, parser))
                 break
+        else:
+            for pattern, why in KEY_NEEDED:
+                if pattern.search(f.path):
+                    store.warn("intake", why, info.id, f.path)
     progress.phase("parsing", len(plan), sum(f.size for f, _ in plan))
     writer = BatchWriter(conn, ExhibitScope(info.id, info.country, info.owner_phone))
     for f, parser in plan:

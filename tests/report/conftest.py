@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tantalio.report.build import write_reports
+from tantalio.store import CaseStore
+
+from .casefixture import FixtureCase, build_case
+
+
+@dataclass(frozen=True)
+class Reports:
+    case: FixtureCase
+    out: Path
+
+
+def _reports(tmp: Path, synthetic: bool, pdf: bool) -> Reports:
+    fx = build_case(tmp, synthetic=synthetic, categorisations=True)
+    with CaseStore.open(fx.folder) as store:
+        write_reports(store, tmp / "out", thumbnails=True, pdf=pdf)
+    return Reports(fx, tmp / "out")
+
+
+@pytest.fixture(scope="module")
+def demo_reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
+    """The fixture case marked synthetic, every report written (PDFs included)."""
+    return _reports(tmp_path_factory.mktemp("synthetic"), synthetic=True, pdf=True)
+
+
+@pytest.fixture(scope="module")
+def plain_reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
+    """The same case not marked synthetic (no PDFs: they are checked on the other one)."""
+    return _reports(tmp_path_factory.mktemp("plain"), synthetic=False, pdf=False)

@@ -1,0 +1,54 @@
+"""End to end on the small synthetic demo case: generate, ingest, analyze, then every report."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from tantalio.export import build_case_document
+from tantalio.report.build import write_reports
+from tantalio.report.packages import verify_package
+from tantalio.store import CaseStore
+
+from .safety import off_document, output_texts, remote_strings
+
+if importlib.util.find_spec("tantalio.demo.run") is None or importlib.util.find_spec("tantalio.network.analyze") is None:
+    pytest.skip("the demo generator or network analysis is not installed", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def demo_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tantalio.demo.config import DemoConfig
+    from tantalio.demo.run import run_demo
+    from tantalio.exec import make_executor
+
+    root = tmp_path_factory.mktemp("demo")
+    return run_demo(root, make_executor(1), DemoConfig.small(), reports=False).case
+
+
+def test_reports_of_the_demo_case(demo_case: Path, tmp_path: Path) -> None:
+    with CaseStore.open(demo_case) as store:
+        doc_persons = {p["id"] for p in build_case_document(store)["persons"]}
+        first = write_reports(store, tmp_path / "a", thumbnails=True, pdf=False)
+        write_reports(store, tmp_path / "b", thumbnails=True, pdf=False)
+    assert first.dossiers == len(doc_persons) > 0 and first.packages > 0
+    texts = output_texts(tmp_path / "a")
+    for name, text in texts.items():
+        assert "SYNTHETIC DEMO DATA" in text, name
+        assert remote_strings(text) == [], name
+        if name.endswith(".html"):
+            assert off_document(text) == [], name
+    for package in sorted((tmp_path / "a" / "packages").glob("*.zip")):
+        verify_package(package)
+    again = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
+    assert {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()} == again
+
+
+def test_one_demo_dossier_as_pdf(demo_case: Path, tmp_path: Path) -> None:
+    with CaseStore.open(demo_case) as store:
+        person = max(build_case_document(store)["persons"], key=lambda p: (p["priority"], p["id"]))["id"]
+        run = write_reports(store, tmp_path, person=person)
+    pdf = tmp_path / "dossiers" / f"{person}.pdf"
+    assert pdf in run.written and pdf.read_bytes().startswith(b"%PDF")

@@ -1,0 +1,97 @@
+"""`tantalio persons list|merge|split` and `tantalio graph export`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+
+from tantalio.cli.app import app, console
+from tantalio.errors import UserError
+from tantalio.network.graph_export import FORMATS, export_graph
+from tantalio.network.persons import list_persons, merge_log, merge_persons, split_identifier, undo_merge
+from tantalio.store import CaseStore
+
+persons_app = typer.Typer(help="Resolved persons: list them, merge or split identities by hand.", no_args_is_help=True)
+graph_app = typer.Typer(help="Link-chart exports of the network.", no_args_is_help=True)
+app.add_typer(persons_app, name="persons")
+app.add_typer(graph_app, name="graph")
+
+
+def _reanalyze(store: CaseStore) -> None:
+    from tantalio.network.analyze import run
+
+    run(store)
+
+
+@persons_app.command("list")
+def persons_list(
+    case: Path = typer.Argument(..., help="Case folder."),
+    merges: bool = typer.Option(False, "--merges", help="Show the merge log (evidence, confidence) instead."),
+    as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
+) -> None:
+    """List persons (phones, names per exhibit, roles, priority) or the merge log."""
+    with CaseStore.open(case) as store:
+        if merges:
+            for row in merge_log(store):
+                if as_json:
+                    console.print_json(json.dumps(row, ensure_ascii=False))
+                    continue
+                undone = f" [dim](undone {row['undone_at']})[/]" if row["undone_at"] else ""
+                console.print(f"#{row['id']} {row['op']} {row['person'] or '-'} ids={row['evidence'].get('identifiers')}"
+                              f" conf={row['confidence']} by {row['actor']}: {row['reason']}{undone}", markup=True,
+                              highlight=False)
+            return
+        for p in list_persons(store):
+            if as_json:
+                console.print_json(json.dumps(asdict(p), ensure_ascii=False))
+            else:
+                console.print(f"{p.label}  {', '.join(p.phones) or '(no phone)'}  names: {'; '.join(p.names) or '-'}"
+                              f"  roles: {', '.join(p.roles) or '-'}  priority {p.priority:.1f}", markup=False,
+                              highlight=False)
+
+
+@persons_app.command("merge")
+def persons_merge(
+    case: Path = typer.Argument(..., help="Case folder."),
+    first: str = typer.Argument(..., help="Person label (P-0001), phone, kind:value or EXHIBIT:name."),
+    second: str = typer.Argument(..., help="The other person or identifier."),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the merge log and the audit trail)."),
+) -> None:
+    """Merge two persons by hand (recorded, replayed on every analyze, undoable)."""
+    with CaseStore.open(case) as store:
+        row = merge_persons(store, first, second, reason)
+        _reanalyze(store)
+    console.print(f"merge #{row} recorded; analysis rebuilt")
+
+
+@persons_app.command("split")
+def persons_split(
+    case: Path = typer.Argument(..., help="Case folder."),
+    identifier: str | None = typer.Argument(None, help="Identifier to detach from its person (phone, kind:value,"
+                                                       " EXHIBIT:name)."),
+    merge: int | None = typer.Option(None, "--merge", help="Undo merge #N of the merge log instead."),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the merge log and the audit trail)."),
+) -> None:
+    """Split an identifier off its person, or undo a merge (`--merge N`)."""
+    if (identifier is None) == (merge is None):
+        raise UserError("give either an identifier to detach or --merge N to undo")
+    with CaseStore.open(case) as store:
+        row = undo_merge(store, merge, reason) if merge is not None else split_identifier(store, identifier or "", reason)
+        _reanalyze(store)
+    console.print(f"split #{row} recorded; analysis rebuilt")
+
+
+@graph_app.command("export")
+def graph_export(
+    case: Path = typer.Argument(..., help="Case folder."),
+    out: Path = typer.Argument(..., help="Output file (graphml, gexf, cytoscape) or folder (i2, neo4j)."),
+    fmt: str = typer.Option(..., "--format", help=f"One of: {', '.join(FORMATS)}."),
+) -> None:
+    """Export the person–group network for Gephi, i2 Analyst's Notebook, Neo4j or Cytoscape.js."""
+    with CaseStore.open(case) as store:
+        written = export_graph(store, fmt, out)
+    for path in written:
+        console.print(f"wrote {path}")

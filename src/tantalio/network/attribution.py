@@ -1,0 +1,192 @@
+"""Who posted each media item first, and how it spread.
+
+* A *post* is one group message carrying media, de-duplicated across the phones that recorded
+  it: same group, same file, same sender, times within a tolerance after clock correction.
+* A *family* is the set of files that are PDQ-near copies of each other (re-encodes,
+  screenshots): media triage records it in ``media_item.family``; where it left it empty this
+  module groups items at Hamming distance ≤ 31 itself.
+* The *first sighting* of a family is its earliest post across all exhibits and groups. When
+  that copy already carries a forwarded flag, the origin was not observed, and the report says
+  so rather than naming its poster.
+* The *propagation edge* of each later post points to the most recent earlier copy in a group
+  its poster belonged to at that time (inference, stored with a confidence and alternatives).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from tantalio.network.align import epoch, iso_s
+from tantalio.network.history import was_member
+from tantalio.network.unionfind import DisjointSets
+
+POST_TOLERANCE_S = 120.0
+PDQ_THRESHOLD = 31
+MAX_ALTERNATIVES = 5
+
+
+def fill_families(conn: sqlite3.Connection, threshold: int = PDQ_THRESHOLD) -> int:
+    """Give every media item without a family one: the smallest SHA-256 among its PDQ-near
+    copies (union-find over pairs within ``threshold``). Returns items updated."""
+    rows = conn.execute("SELECT sha256, pdq, family FROM media_item ORDER BY sha256").fetchall()
+    if not rows or all(r[2] for r in rows):
+        return 0
+    sets = DisjointSets(range(len(rows)))
+    with_pdq = [(i, r[1]) for i, r in enumerate(rows) if r[1] and len(r[1]) == 64]
+    if len(with_pdq) > 1:
+        index = np.array([i for i, _ in with_pdq], dtype=np.int64)
+        bits = np.unpackbits(np.array([np.frombuffer(bytes.fromhex(h), dtype=np.uint8) for _, h in with_pdq]),
+                             axis=1)
+        for a, b in _near_pairs(bits, threshold):
+            sets.union(int(index[a]), int(index[b]))
+    # Items triage already placed in a family stay there; their family name wins for the component.
+    named: dict[int, str] = {}
+    for i, r in enumerate(rows):
+        if r[2]:
+            root = sets.find(i)
+            named[root] = min(named.get(root, r[2]), r[2])
+    updates: list[tuple[str, str]] = []
+    for root, members in sets.groups().items():
+        family = named.get(root) or min(rows[m][0] for m in members)
+        updates.extend((family, rows[m][0]) for m in members if not rows[m][2])
+    conn.executemany("UPDATE media_item SET family=? WHERE sha256=?", updates)
+    return len(updates)
+
+
+def _near_pairs(bits: np.ndarray, threshold: int) -> list[tuple[int, int]]:
+    """Index pairs within Hamming ``threshold``: faiss's binary range search when available,
+    else blocked numpy (both exact)."""
+    packed = np.packbits(bits, axis=1)
+    try:
+        import faiss
+
+        index = faiss.IndexBinaryFlat(256)
+        index.add(packed)
+        lims, _dist, ids = index.range_search(packed, threshold + 1)
+        return [(q, int(j)) for q in range(len(packed)) for j in ids[lims[q]:lims[q + 1]] if int(j) > q]
+    except ImportError:
+        pairs = []
+        x = bits.astype(np.int16)
+        for start in range(0, len(x), 1024):
+            block = x[start:start + 1024]
+            dist = (block[:, None, :] != x[None, :, :]).sum(axis=2)
+            for a, b in zip(*np.nonzero(dist <= threshold), strict=True):
+                if start + a < b:
+                    pairs.append((int(start + a), int(b)))
+        return pairs
+
+
+@dataclass(slots=True)
+class Post:
+    id: int
+    chat: int
+    person: int | None
+    t: float | None
+    sha256: str
+    family: str
+    forwarded: bool
+    messages: list[int]
+    precise: bool
+
+
+def build_posts(conn: sqlite3.Connection, offsets: dict[int, float], owner_person: dict[str, int]) -> list[Post]:
+    """De-duplicated group posts carrying media with a known hash; written to ``post``."""
+    raw = []
+    for mid, chat, oid, exhibit, person, from_me, time, sha, family, fwd, score, jid in conn.execute(
+        "SELECT m.id, co.chat_id, co.id, m.exhibit_id, i.person_id, m.from_me, m.time, r.sha256,"
+        " coalesce(mi.family, r.sha256), m.forwarded, m.forward_score, co.jid"
+        " FROM media_ref r JOIN message m ON m.id = r.message_id JOIN chat_obs co ON co.id = m.chat_obs_id"
+        " LEFT JOIN identifier i ON i.id = m.sender_identifier_id LEFT JOIN media_item mi ON mi.sha256 = r.sha256"
+        " WHERE co.is_group = 1 AND r.sha256 IS NOT NULL"
+    ):
+        if person is None and from_me:
+            person = owner_person.get(exhibit)
+        t = epoch(time)
+        if t is not None:
+            t += offsets.get(oid, 0.0)
+        forwarded = bool(fwd) or bool(score and score > 0)
+        raw.append((chat, sha, t if t is not None else float("inf"), person, mid, family, forwarded, jid is not None))
+    raw.sort(key=lambda r: (r[0], r[1], r[2], r[4]))
+    posts: list[Post] = []
+    for chat, sha, t, person, mid, family, forwarded, precise in raw:
+        last = posts[-1] if posts else None
+        if (last is not None and last.chat == chat and last.sha256 == sha and last.t is not None
+                and t - last.t <= POST_TOLERANCE_S
+                and (person is None or last.person is None or person == last.person)
+                and mid not in last.messages):
+            last.messages.append(mid)
+            last.forwarded = last.forwarded or forwarded
+            last.person = last.person if last.person is not None else person
+            if precise and not last.precise:
+                last.t, last.precise = t, True
+            continue
+        posts.append(Post(0, chat, person, None if t == float("inf") else t, sha, family, forwarded, [mid], precise))
+    posts.sort(key=lambda p: (p.t if p.t is not None else float("inf"), p.chat, p.sha256, p.messages[0]))
+    for n, post in enumerate(posts, start=1):
+        post.id = n
+    conn.executemany(
+        "INSERT INTO post(id, chat_id, person_id, time, sha256, family, forwarded, message_ids) VALUES (?,?,?,?,?,?,?,?)",
+        [(p.id, p.chat, p.person, iso_s(p.t), p.sha256, p.family, int(p.forwarded), json.dumps(sorted(p.messages)))
+         for p in posts])
+    return posts
+
+
+def first_sightings(conn: sqlite3.Connection, posts: list[Post]) -> None:
+    by_family: dict[str, Post] = {}
+    for post in posts:                      # already in time order
+        if post.t is not None:
+            by_family.setdefault(post.family, post)
+    rows = []
+    for family, post in sorted(by_family.items()):
+        if post.forwarded:
+            note = ("origin not observed: the earliest copy seen was already forwarded;"
+                    " its poster is the first observed, not the origin")
+        else:
+            note = "earliest copy seen, not forwarded"
+        rows.append((family, post.sha256, post.id, post.person, post.chat, iso_s(post.t), int(not post.forwarded), note))
+    conn.executemany("INSERT INTO first_sighting(family, sha256, post_id, person_id, chat_id, time, origin_observed,"
+                     " note) VALUES (?,?,?,?,?,?,?,?)", rows)
+
+
+def propagation(conn: sqlite3.Connection, posts: list[Post]) -> None:
+    """For each later post the most recent earlier copy in a group its poster was in then."""
+    spells: dict[tuple[int, int], list[tuple[float | None, float | None]]] = defaultdict(list)
+    for chat, person, start, end in conn.execute("SELECT chat_id, person_id, start, end FROM membership_spell"):
+        spells[(chat, person)].append((epoch(start), epoch(end)))
+    by_family: dict[str, list[Post]] = defaultdict(list)
+    for post in posts:
+        if post.t is not None:
+            by_family[post.family].append(post)
+    rows = []
+    for family in sorted(by_family):
+        earlier: list[Post] = []
+        for post in by_family[family]:
+            assert post.t is not None
+            if earlier:
+                seen: list[Post] = []     # most recent first; capped, the tail adds nothing
+                for q in reversed(earlier):
+                    if post.person is not None and q.t is not None and (
+                            q.chat == post.chat or was_member(spells.get((q.chat, post.person), []), q.t)):
+                        seen.append(q)
+                        if len(seen) > 20:
+                            break
+                if seen:
+                    parent = seen[0]
+                    others = [q.id for q in seen[1:]][:MAX_ALTERNATIVES]
+                    # one candidate: likely; several: the most recent is only the best guess
+                    confidence = 0.9 if len(seen) == 1 else round(0.9 / (1 + 0.5 * (len(seen) - 1)), 3)
+                    if parent.sha256 != post.sha256:
+                        confidence = round(confidence * 0.8, 3)       # a re-encode in between
+                else:
+                    parent = earlier[-1]
+                    others = [q.id for q in reversed(earlier[-1 - MAX_ALTERNATIVES:-1])]
+                    confidence = 0.2        # the poster was in none of the groups where it had appeared
+                rows.append((post.id, parent.id, confidence, json.dumps(others)))
+            earlier.append(post)
+    conn.executemany("INSERT INTO propagation_edge(post_id, parent_post_id, confidence, alternatives)"
+                     " VALUES (?,?,?,?)", rows)

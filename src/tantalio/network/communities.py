@@ -1,0 +1,175 @@
+"""Communities, brokerage and key players, on integer ids with igraph.
+
+* Communities: Leiden (igraph's built-in ``community_leiden``, modularity) on the *group layer*,
+  groups linked by shared members with Newman's weight 1/(k−1) for a member of k groups. The
+  member–member clique projection is never built (2 M memberships give ~10⁹ pairs). A person's
+  community is the one most of their groups fall in; the participation coefficient says how
+  evenly their groups spread over communities.
+* Brokerage: betweenness on the person–group (bipartite) graph; exact when small, estimated
+  from a sample of source vertices when large.
+* Key players (Borgatti's KPP-Neg, greedy): which removals of persons fragment the network
+  most, measured on persons reachable from each other through shared groups.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+import igraph
+import numpy as np
+
+EXACT_BETWEENNESS_MAX_WORK = 50_000_000   # vertices × edges: exact Brandes below this, sampled above
+BETWEENNESS_SAMPLES = 64
+DENSE_GROUP_LIMIT = 20_000
+
+
+@dataclass(slots=True)
+class NetworkMeasures:
+    group_community: dict[int, int] = field(default_factory=dict)     # chat id -> community
+    community: dict[int, int] = field(default_factory=dict)           # person id -> community
+    participation: dict[int, float] = field(default_factory=dict)
+    communities_spanned: dict[int, int] = field(default_factory=dict)
+    betweenness: dict[int, float] = field(default_factory=dict)
+    kpp_rank: dict[int, int] = field(default_factory=dict)
+    fragmentation: list[float] = field(default_factory=list)          # F after each greedy removal
+    modularity: float | None = None
+
+
+def group_layer(persons: np.ndarray, groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted group–group edges (pairs, weights) from memberships given as index arrays."""
+    if len(persons) == 0 or n_groups > DENSE_GROUP_LIMIT:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
+    order = np.lexsort((groups, persons))
+    p, g = persons[order], groups[order]
+    starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
+    degree = np.diff(np.r_[starts, len(p)])
+    acc = np.zeros(n_groups * n_groups, dtype=np.float64)
+    keys_buf: list[np.ndarray] = []
+    weight_buf: list[np.ndarray] = []
+    buffered = 0
+
+    def flush() -> None:
+        nonlocal buffered
+        if keys_buf:
+            acc[:] += np.bincount(np.concatenate(keys_buf), weights=np.concatenate(weight_buf),
+                                  minlength=n_groups * n_groups)
+        keys_buf.clear()
+        weight_buf.clear()
+        buffered = 0
+
+    for k in np.unique(degree):
+        if k < 2:
+            continue
+        first = starts[degree == k]
+        iu, ju = np.triu_indices(int(k), 1)
+        chunk = max(1, 4_000_000 // len(iu))
+        for at in range(0, len(first), chunk):
+            rows = g[first[at:at + chunk, None] + np.arange(k)]
+            keys = rows[:, iu].ravel() * n_groups + rows[:, ju].ravel()
+            keys_buf.append(keys)
+            weight_buf.append(np.full(len(keys), 1.0 / (k - 1)))
+            buffered += len(keys)
+            if buffered >= 20_000_000:
+                flush()
+    flush()
+    nz = np.flatnonzero(acc)
+    return np.stack([nz // n_groups, nz % n_groups], axis=1), acc[nz]
+
+
+def _seeded() -> random.Random:
+    return random.Random(2017)
+
+
+def measure(memberships: list[tuple[int, int]], kpp_size: int = 10) -> NetworkMeasures:
+    """All structural measures from (person id, chat id) membership pairs."""
+    out = NetworkMeasures()
+    if not memberships:
+        return out
+    arr = np.unique(np.array(memberships, dtype=np.int64), axis=0)
+    person_ids, p_idx = np.unique(arr[:, 0], return_inverse=True)
+    group_ids, g_idx = np.unique(arr[:, 1], return_inverse=True)
+    n_p, n_g = len(person_ids), len(group_ids)
+
+    igraph.set_random_number_generator(_seeded())
+    try:
+        pairs, weights = group_layer(p_idx, g_idx, n_g)
+        layer = igraph.Graph(n=n_g, edges=pairs.tolist())
+        clustering = layer.community_leiden(objective_function="modularity", weights=weights.tolist() or None,
+                                            n_iterations=-1)
+        membership = clustering.membership
+        out.modularity = float(layer.modularity(membership, weights=weights.tolist() or None)) if pairs.size else None
+        out.group_community = {int(group_ids[i]): int(c) for i, c in enumerate(membership)}
+
+        comm = np.array(membership, dtype=np.int64)[g_idx]
+        counts: dict[int, Counter[int]] = {}
+        for pi, c in zip(p_idx.tolist(), comm.tolist(), strict=True):
+            counts.setdefault(pi, Counter())[c] += 1
+        for pi, ctr in counts.items():
+            k = sum(ctr.values())
+            pid = int(person_ids[pi])
+            out.community[pid] = min(ctr, key=lambda c: (-ctr[c], c))
+            out.participation[pid] = round(1.0 - sum((v / k) ** 2 for v in ctr.values()), 4)
+            out.communities_spanned[pid] = len(ctr)
+
+        bip = igraph.Graph(n=n_p + n_g, edges=np.stack([p_idx, g_idx + n_p], axis=1).tolist())
+        if bip.vcount() * bip.ecount() <= EXACT_BETWEENNESS_MAX_WORK:
+            between = bip.betweenness(vertices=range(n_p), directed=False)
+        else:
+            rng = np.random.default_rng(2017)
+            sources = sorted(rng.choice(n_p + n_g, size=min(BETWEENNESS_SAMPLES, n_p + n_g), replace=False).tolist())
+            scale = (n_p + n_g) / len(sources)
+            between = [b * scale for b in bip.betweenness(vertices=range(n_p), directed=False, sources=sources)]
+        out.betweenness = {int(person_ids[i]): float(b) for i, b in enumerate(between)}
+        ranks, frag = key_players(bip, n_p, between, kpp_size)
+        out.kpp_rank = {int(person_ids[v]): r for r, v in enumerate(ranks, start=1)}
+        out.fragmentation = frag
+    finally:
+        igraph.set_random_number_generator(random)
+    return out
+
+
+def fragmentation(graph: igraph.Graph, n_persons: int, removed: set[int]) -> float:
+    """Borgatti's F over persons: the share of person pairs that can no longer reach each other."""
+    keep = [v for v in range(graph.vcount()) if v not in removed]
+    sub = graph.induced_subgraph(keep)
+    is_person = np.array([v < n_persons for v in keep])
+    membership = np.array(sub.connected_components().membership)
+    sizes = np.bincount(membership[is_person]).astype(np.float64)
+    n = float(is_person.sum())
+    if n < 2:
+        return 1.0
+    return float(1.0 - (sizes * (sizes - 1)).sum() / (n * (n - 1)))
+
+
+def key_players(graph: igraph.Graph, n_persons: int, betweenness: list[float], k: int) -> tuple[list[int], list[float]]:
+    """Greedy KPP-Neg: repeatedly remove the person whose removal raises fragmentation most.
+
+    Candidates are the articulation points among persons plus the highest-betweenness persons
+    (fragmentation can only come from cutting paths); the pool shrinks on large graphs."""
+    if n_persons < 3 or k <= 0:
+        return [], []
+    large = graph.ecount() > 50_000
+    pool_size = 12 if large else 60
+    k = min(k, 5 if large else k)
+    cut = [v for v in graph.articulation_points() if v < n_persons]
+    top = sorted(range(n_persons), key=lambda v: (-betweenness[v], v))[:pool_size]
+    pool = sorted(set(sorted(cut, key=lambda v: (-betweenness[v], v))[:pool_size]) | set(top))
+    chosen: list[int] = []
+    scores: list[float] = []
+    current = fragmentation(graph, n_persons, set())
+    for _ in range(min(k, len(pool))):
+        best: tuple[float, int] | None = None
+        for v in pool:
+            if v in chosen:
+                continue
+            f = fragmentation(graph, n_persons, set(chosen) | {v})
+            if best is None or f > best[0] + 1e-12 or (abs(f - best[0]) <= 1e-12 and betweenness[v] > betweenness[best[1]]):
+                best = (f, v)
+        if best is None or best[0] <= current + 1e-12:
+            break
+        chosen.append(best[1])
+        scores.append(round(best[0], 6))
+        current = best[0]
+    return chosen, scores

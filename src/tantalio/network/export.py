@@ -1,0 +1,197 @@
+"""The network sections of the `tantalio.case/1` document (DESIGN.md §4): persons, groups,
+memberships, media, and each exhibit's owner. Deterministic: every list is sorted, so the same
+case gives byte-identical JSON."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from typing import Any
+
+from tantalio.identity import clean_label, identifier_for
+from tantalio.model import Party
+from tantalio.model.records import MEMBERSHIP_KINDS
+from tantalio.network.align import epoch, iso_s
+from tantalio.store.sqlite import CaseStore
+
+ROLE_ORDER = ("producer", "suspected_producer", "distributor", "administrator", "bridge", "consumer")
+
+
+def _labels(conn: sqlite3.Connection) -> tuple[dict[int, str], dict[int, str]]:
+    persons = dict(conn.execute("SELECT id, label FROM person"))
+    chats = dict(conn.execute("SELECT id, label FROM chat"))
+    return persons, chats
+
+
+def owner_persons(conn: sqlite3.Connection) -> dict[str, int]:
+    """exhibit id -> person id of its owner (read only: nothing is created here)."""
+    out = {}
+    for ex, phone, country in conn.execute("SELECT id, owner_phone, country FROM exhibit").fetchall():
+        key = identifier_for(Party.owner(), ex, country, phone)
+        row = conn.execute("SELECT person_id FROM identifier WHERE kind=? AND normalized=? AND scope=?",
+                           (key.kind, key.normalized, key.scope)).fetchone()
+        if row and row[0] is not None:
+            out[ex] = int(row[0])
+    return out
+
+
+def fill_case_document(store: CaseStore, doc: dict[str, Any]) -> None:
+    conn = store.conn
+    person_label, chat_label = _labels(conn)
+    owners = owner_persons(conn)
+    for exhibit in doc.get("exhibits", []):
+        pid = owners.get(exhibit["id"])
+        exhibit["owner"] = person_label.get(pid) if pid is not None else None
+    doc["persons"] = _persons(conn, person_label, chat_label, owners)
+    doc["groups"] = _groups(conn, person_label, chat_label)
+    doc["memberships"] = _memberships(conn, person_label, chat_label)
+    doc["media"] = _media(conn, person_label, chat_label)
+
+
+def _persons(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: dict[int, str],
+             owners: dict[str, int]) -> list[dict[str, Any]]:
+    phones: dict[int, set[str]] = defaultdict(set)
+    names: dict[int, set[str]] = defaultdict(set)
+    countries: dict[int, set[str]] = defaultdict(set)
+    exhibits: dict[int, set[str]] = defaultdict(set)
+    for pid, kind, value, normalized, scope, country in conn.execute(
+        "SELECT person_id, kind, value, normalized, scope, country FROM identifier WHERE person_id IS NOT NULL"
+    ):
+        if kind == "phone":
+            phones[pid].add(normalized)
+        elif kind == "display_name":
+            names[pid].add(clean_label(value))
+        if country:
+            countries[pid].add(country)
+        if scope:
+            exhibits[pid].add(scope)
+    for pid, name in conn.execute(
+        "SELECT i.person_id, n.value FROM alias a JOIN identifier i ON i.id = a.identifier_id"
+        " JOIN identifier n ON n.id = a.name_id WHERE i.person_id IS NOT NULL"
+    ):
+        names[pid].add(clean_label(name))
+    for pid, ex in conn.execute(
+        "SELECT i.person_id, m.exhibit_id FROM message m JOIN identifier i ON i.id = m.sender_identifier_id"
+        " WHERE i.person_id IS NOT NULL GROUP BY 1, 2"
+        " UNION SELECT i.person_id, e.exhibit_id FROM membership_event e JOIN identifier i"
+        " ON i.id IN (e.subject_identifier_id, e.actor_identifier_id) WHERE i.person_id IS NOT NULL"
+        " UNION SELECT i.person_id, co.exhibit_id FROM group_member g JOIN chat_obs co ON co.id = g.chat_obs_id"
+        " JOIN identifier i ON i.id = g.identifier_id WHERE i.person_id IS NOT NULL"
+        " UNION SELECT i.person_id, a.exhibit_id FROM alias a JOIN identifier i ON i.id = a.identifier_id"
+        " WHERE i.person_id IS NOT NULL"
+    ):
+        exhibits[pid].add(ex)
+    owner_of: dict[int, set[str]] = defaultdict(set)
+    for ex, pid in owners.items():
+        owner_of[pid].add(ex)
+        exhibits[pid].add(ex)
+    groups: dict[int, set[str]] = defaultdict(set)
+    for pid, chat in conn.execute("SELECT DISTINCT person_id, chat_id FROM membership_spell"):
+        groups[pid].add(chat_label[chat])
+    roles: dict[int, list[str]] = defaultdict(list)
+    for pid, role in conn.execute("SELECT person_id, role FROM person_role"):
+        roles[pid].append(role)
+    scores = {r[0]: r[1:] for r in conn.execute(
+        "SELECT person_id, messages, media_posted, known_posted, unknown_posted, first_posts, priority"
+        " FROM person_score")}
+    out = []
+    for pid, label in sorted(person_label.items(), key=lambda kv: kv[1]):
+        s = scores.get(pid, (0, 0, 0, 0, 0, 0.0))
+        out.append({
+            "id": label, "phones": sorted(phones[pid]), "names": sorted(n for n in names[pid] if n),
+            "countries": sorted(countries[pid]), "exhibits": sorted(exhibits[pid]), "owner_of": sorted(owner_of[pid]),
+            "groups": sorted(groups[pid]),
+            "roles": sorted(roles[pid], key=ROLE_ORDER.index) if all(r in ROLE_ORDER for r in roles[pid])
+            else sorted(roles[pid]),
+            "messages": s[0], "media_posted": s[1], "known_posted": s[2], "unknown_posted": s[3],
+            "first_posts": s[4], "priority": s[5],
+        })
+    return out
+
+
+def _groups(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: dict[int, str]) -> list[dict[str, Any]]:
+    jids: dict[int, set[str]] = defaultdict(set)
+    for chat, jid in conn.execute("SELECT chat_id, lower(jid) FROM chat_obs WHERE jid IS NOT NULL AND is_group = 1"):
+        jids[chat].add(jid)
+    names: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for chat, name, first in conn.execute("SELECT chat_id, name, first_seen FROM chat_name"):
+        names[chat].append((first or "", name))
+    admins: dict[int, set[int]] = defaultdict(set)
+    for chat, pid in conn.execute(
+        "SELECT id, creator_person_id FROM chat WHERE creator_person_id IS NOT NULL"
+        " UNION SELECT chat_id, person_id FROM group_event WHERE kind IN ('created', 'admin_granted')"
+        " AND person_id IS NOT NULL"
+        " UNION SELECT co.chat_id, i.person_id FROM group_member gm JOIN chat_obs co ON co.id = gm.chat_obs_id"
+        " JOIN identifier i ON i.id = gm.identifier_id WHERE gm.rank IN ('admin', 'creator')"
+        " AND i.person_id IS NOT NULL"
+    ):
+        admins[chat].add(pid)
+    members: dict[int, set[int]] = defaultdict(set)
+    for chat, pid in conn.execute("SELECT DISTINCT chat_id, person_id FROM membership_spell"):
+        members[chat].add(pid)
+    out = []
+    for chat, platform, created, creator in conn.execute(
+        "SELECT id, platform, created_at, creator_person_id FROM chat WHERE is_group = 1"
+    ):
+        out.append({
+            "id": chat_label[chat], "platform": platform, "jids": sorted(jids[chat]),
+            "names": [n for _, n in sorted(names[chat])], "created": iso_s(epoch(created)),
+            "creator": person_label.get(creator) if creator is not None else None,
+            "admins": sorted(person_label[p] for p in admins[chat]),
+            "members": sorted(person_label[p] for p in members[chat]),
+        })
+    return sorted(out, key=lambda g: g["id"])
+
+
+def _memberships(conn: sqlite3.Connection, person_label: dict[int, str],
+                 chat_label: dict[int, str]) -> list[dict[str, Any]]:
+    kinds = sorted(MEMBERSHIP_KINDS)
+    rows = conn.execute(
+        f"SELECT chat_id, person_id, kind, time, actor_person_id FROM group_event WHERE kind IN"  # noqa: S608  (placeholders only)
+        f" ({','.join('?' * len(kinds))}) AND person_id IS NOT NULL", kinds).fetchall()
+    out = [{"group": chat_label[c], "person": person_label[p], "event": k, "time": t,
+            "by": person_label.get(a) if a is not None else None} for c, p, k, t, a in rows]
+    return sorted(out, key=lambda m: (m["group"], m["time"] or "", m["event"], m["person"], m["by"] or ""))
+
+
+def _media(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: dict[int, str]) -> list[dict[str, Any]]:
+    items = {r[0]: r for r in conn.execute(
+        "SELECT sha256, md5, pdq, status, category, exif_make, exif_model, exif_serial, gps_lat, gps_lon"
+        " FROM media_item")}
+    referenced = {sha for (sha,) in conn.execute("SELECT DISTINCT lower(sha256) FROM media_ref WHERE sha256 IS NOT NULL")}
+    matches: dict[str, tuple[Any, ...]] = {}
+    for sha, name, algorithm, distance, category in conn.execute(
+        "SELECT m.sha256, l.name, m.algorithm, m.distance, e.category FROM match m"
+        " JOIN hash_entry e ON e.id = m.entry_id JOIN hash_list l ON l.id = e.list_id"
+        " ORDER BY m.sha256, l.kind = 'ignorable', m.distance, l.name, m.algorithm, e.id"
+    ):
+        matches.setdefault(sha, (name, algorithm, distance, category))
+    first: dict[str, tuple[Any, ...]] = {}
+    posts: dict[str, int] = defaultdict(int)
+    for sha, person, chat, time in conn.execute("SELECT sha256, person_id, chat_id, time FROM post ORDER BY id"):
+        posts[sha] += 1
+        if time is not None and sha not in first:
+            first[sha] = (person, chat, time)
+    instances = dict(conn.execute("SELECT sha256, count(*) FROM media_instance GROUP BY sha256"))
+    refs = dict(conn.execute("SELECT lower(sha256), count(*) FROM media_ref WHERE sha256 IS NOT NULL GROUP BY 1"))
+    out = []
+    for sha in sorted(set(items) | referenced):
+        item = items.get(sha)
+        match = matches.get(sha)
+        seen = first.get(sha)
+        exif = None
+        if item is not None and any(x is not None for x in item[5:10]):
+            exif = {"make": item[5], "model": item[6], "serial": item[7],
+                    "gps": [item[8], item[9]] if item[8] is not None and item[9] is not None else None}
+        out.append({
+            "sha256": sha, "md5": item[1] if item else None, "pdq": item[2] if item else None,
+            "status": item[3] if item else "unknown",
+            "category": (item[4] if item and item[4] else None) or (match[3] if match else None),
+            "match": {"list": match[0], "algorithm": match[1], "distance": match[2]} if match else None,
+            "first_seen": {"person": person_label.get(seen[0]) if seen[0] is not None else None,
+                           "group": chat_label.get(seen[1]), "time": seen[2]} if seen else None,
+            "posts": posts.get(sha, 0),
+            "instances": instances.get(sha, 0) if item is not None else refs.get(sha, 0),
+        })
+        out[-1]["exif"] = exif
+    return out

@@ -1,0 +1,113 @@
+"""Manual identity decisions: list persons and their merge log, merge two persons, split an
+identifier off or undo a merge. Decisions are rows of ``person_merge`` (actor = the analyst),
+replayed by every ``analyze`` run, so they survive re-ingest and re-analysis."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from tantalio.errors import UserError
+from tantalio.identity import clean_label, normalize_phone
+from tantalio.network.identities import ANALYZE_ACTOR
+from tantalio.store.sqlite import CaseStore, current_actor, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSummary:
+    label: str
+    phones: list[str]
+    names: list[str]
+    roles: list[str]
+    priority: float
+
+
+def list_persons(store: CaseStore) -> list[PersonSummary]:
+    conn = store.conn
+    out = []
+    for pid, label in conn.execute("SELECT id, label FROM person ORDER BY label").fetchall():
+        phones = [r[0] for r in conn.execute(
+            "SELECT normalized FROM identifier WHERE person_id=? AND kind='phone' ORDER BY normalized", (pid,))]
+        names = [f"{r[0]} ({r[1]})" for r in conn.execute(
+            "SELECT value, scope FROM identifier WHERE person_id=? AND kind='display_name' ORDER BY scope, value", (pid,))]
+        roles = [r[0] for r in conn.execute("SELECT role FROM person_role WHERE person_id=? ORDER BY role", (pid,))]
+        row = conn.execute("SELECT priority FROM person_score WHERE person_id=?", (pid,)).fetchone()
+        out.append(PersonSummary(label, phones, names, roles, float(row[0]) if row else 0.0))
+    return out
+
+
+def merge_log(store: CaseStore) -> list[dict[str, Any]]:
+    rows = store.conn.execute(
+        "SELECT pm.id, pm.op, p.label, pm.reason, pm.confidence, pm.evidence, pm.actor, pm.at, pm.undone_at"
+        " FROM person_merge pm LEFT JOIN person p ON p.id = pm.person_id ORDER BY pm.id").fetchall()
+    return [{"id": r[0], "op": r[1], "person": r[2], "reason": r[3], "confidence": r[4],
+             "evidence": json.loads(r[5] or "{}"), "actor": r[6], "at": r[7], "undone_at": r[8]} for r in rows]
+
+
+def find_identifier(conn: sqlite3.Connection, ref: str) -> int:
+    """An identifier from what an analyst types: a person label (its first hard identifier), a
+    phone number in any writing, ``kind:value``, or ``EXHIBIT:display name``."""
+    ref = ref.strip()
+    row = conn.execute(
+        "SELECT i.id FROM identifier i JOIN person p ON p.id = i.person_id WHERE p.label = ?"
+        " ORDER BY i.kind = 'display_name', i.id LIMIT 1", (ref,)).fetchone()
+    if row:
+        return int(row[0])
+    phone = normalize_phone(ref)
+    if phone:
+        row = conn.execute("SELECT id FROM identifier WHERE kind='phone' AND normalized=?", (phone[0],)).fetchone()
+        if row:
+            return int(row[0])
+    head, _, tail = ref.partition(":")
+    if tail:
+        row = conn.execute("SELECT id FROM identifier WHERE kind=? AND normalized IN (?, ?)",
+                           (head, tail, tail.lower())).fetchone() or conn.execute(
+            "SELECT id FROM identifier WHERE kind='display_name' AND scope=? AND normalized=?",
+            (head, clean_label(tail))).fetchone()
+        if row:
+            return int(row[0])
+    raise UserError(f"no person or identifier {ref!r} (use P-0001, a phone number, kind:value or EXHIBIT:name)")
+
+
+def _record(store: CaseStore, op: str, identifiers: list[int], reason: str) -> int:
+    with store.transaction():
+        pid = store.conn.execute("SELECT person_id FROM identifier WHERE id=?", (identifiers[0],)).fetchone()
+        cur = store.conn.execute(
+            "INSERT INTO person_merge(op, person_id, identifier_id, reason, confidence, evidence, actor, at)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (op, pid[0] if pid else None, identifiers[0], reason, 1.0, json.dumps({"identifiers": identifiers}),
+             current_actor(), utcnow()))
+        row_id = int(cur.lastrowid or 0)
+        store.audit(f"persons.{op}", {"identifiers": identifiers, "reason": reason, "row": row_id})
+    return row_id
+
+
+def merge_persons(store: CaseStore, a: str, b: str, reason: str) -> int:
+    ia, ib = find_identifier(store.conn, a), find_identifier(store.conn, b)
+    if ia == ib:
+        raise UserError(f"{a} and {b} are the same identifier")
+    return _record(store, "merge", [ia, ib], reason)
+
+
+def split_identifier(store: CaseStore, ref: str, reason: str) -> int:
+    """Detach one identifier from its person (it stays alone unless an analyst merges it)."""
+    return _record(store, "split", [find_identifier(store.conn, ref)], reason)
+
+
+def undo_merge(store: CaseStore, merge_id: int, reason: str) -> int:
+    row = store.conn.execute("SELECT op, evidence, actor, undone_at FROM person_merge WHERE id=?",
+                             (merge_id,)).fetchone()
+    if row is None or row[0] != "merge":
+        raise UserError(f"no merge #{merge_id} in the merge log (see `tantalio persons list CASE --merges`)")
+    if row[3] is not None:
+        raise UserError(f"merge #{merge_id} was already undone")
+    ids = [int(x) for x in json.loads(row[1] or "{}").get("identifiers", [])]
+    if row[2] != ANALYZE_ACTOR:
+        with store.transaction():
+            store.conn.execute("UPDATE person_merge SET undone_at=? WHERE id=?", (utcnow(), merge_id))
+            store.audit("persons.undo", {"merge": merge_id, "reason": reason})
+        return merge_id
+    # an automatic merge is rebuilt on every run: forbid it instead
+    return _record(store, "split", ids[:2], reason)

@@ -17,7 +17,8 @@ from typing import Any
 
 from tantalio.exec import Executor
 from tantalio.ingest.sources import EvidenceTree
-from tantalio.media.hashlists.categories import SCHEMES, entry_status
+from tantalio.media.hashlists.categories import SCHEMES
+from tantalio.media.hashlists.rows import known_hashes
 from tantalio.media.index import PdqIndex
 from tantalio.media.match import (
     KnownHash,
@@ -166,13 +167,10 @@ def _store_facts(store: CaseStore, sha: str, f: MediaFacts) -> None:
 
 
 def _known_hashes(store: CaseStore) -> list[KnownHash]:
-    out = []
-    for entry_id, algorithm, value, category, kind, scheme in store.conn.execute(
+    rows = store.conn.execute(
         "SELECT e.id, e.algorithm, e.value, e.category, l.kind, l.scheme FROM hash_entry e "
-        "JOIN hash_list l ON l.id=e.list_id WHERE e.algorithm != 'photodna' ORDER BY e.id"
-    ):
-        out.append(KnownHash(entry_id, algorithm, value, entry_status(kind, SCHEMES.get(scheme or "none"), category)))
-    return out
+        "JOIN hash_list l ON l.id=e.list_id WHERE e.algorithm != 'photodna' ORDER BY e.id")
+    return list(known_hashes((i, a, v, c, k, SCHEMES.get(s or "none")) for i, a, v, c, k, s in rows))
 
 
 def _media_hashes(store: CaseStore, only: set[str] | None = None) -> list[MediaHashes]:

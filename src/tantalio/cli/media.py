@@ -47,7 +47,7 @@ def hashlist_import(
     from tantalio.analysis.hashlist_import import import_hashlist
 
     with CaseStore.open(case) as store:
-        report = import_hashlist(store, file, "plain" if fmt == "pdq-list" else fmt, name, kind, scheme)
+        report = import_hashlist(store, file, fmt, name, kind, scheme)
     console.print(f"imported {report.name!r}: {report.entries:,} entries, {report.problems} rejected rows")
 
 

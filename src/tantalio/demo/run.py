@@ -14,6 +14,7 @@ from tantalio.analysis.hashlist_import import import_hashlist
 from tantalio.analysis.run import analyze
 from tantalio.demo.config import DemoConfig
 from tantalio.demo.generator import BANNER, generate
+from tantalio.errors import UserError
 from tantalio.exec import Executor
 from tantalio.export import write_case_document
 from tantalio.ingest.pipeline import IngestOptions, IngestReport, Progress, ingest
@@ -35,9 +36,8 @@ class DemoResult:
 def run_demo(root: Path, executor: Executor, config: DemoConfig | None = None,
              progress: Progress | None = None, reports: bool = True) -> DemoResult:
     root = Path(root)
+    _clear_previous_demo(root)
     case = root / "case"
-    if case.exists():
-        shutil.rmtree(case)  # the demo is rebuilt from scratch, deterministically
     manifest = generate(root, config or DemoConfig()).to_json()
     store = CaseStore.create(case, "Synthetic demo operation", "UTC")
     result = DemoResult(root, case, root / "case.json", root / manifest["ground_truth"])
@@ -60,6 +60,30 @@ def run_demo(root: Path, executor: Executor, config: DemoConfig | None = None,
         store.close()
     (root / "demo-summary.json").write_text(json.dumps(summary(result), indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return result
+
+
+DEMO_OUTPUTS = ("evidence", "hashlists", "case", "reports", "manifest.json", "ground_truth.json", "case.json",
+                "demo-summary.json")
+
+
+def _clear_previous_demo(root: Path) -> None:
+    """The demo is rebuilt from scratch, deterministically. Only a folder that holds a previous demo
+    (its manifest says so) is cleared, and only of what the demo writes; anything else is refused."""
+    if not root.exists() or not any(root.iterdir()):
+        return
+    manifest = root / "manifest.json"
+    try:
+        is_demo = json.loads(manifest.read_text(encoding="utf-8")).get("schema") == "tantalio.demo/1"
+    except (OSError, ValueError):
+        is_demo = False
+    if not is_demo:
+        raise UserError(f"{root} is not empty and holds no previous demo: choose an empty or new folder")
+    for name in DEMO_OUTPUTS:
+        target = root / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
 
 
 def _reports(store: CaseStore, out: Path) -> dict[str, Path]:

@@ -23,13 +23,15 @@ _USER_SERVERS = ("s.whatsapp.net", "c.us")
 
 @dataclass(frozen=True, slots=True)
 class IdentifierKey:
-    """How an identifier is stored: kind, value as written, normalised value, scope, country."""
+    """How an identifier is stored: kind, value as written, normalised value, scope, country,
+    and for a label seen in a conversation the chat it was seen in (``context``)."""
 
     kind: str
     value: str
     normalized: str
     scope: str
     country: str | None
+    context: str = ""
 
 
 def clean_label(text: str) -> str:
@@ -75,11 +77,15 @@ def jid_user(jid: str) -> tuple[str, str]:
 
 
 def identifier_for(party: Party, exhibit_id: str, default_region: str | None,
-                   owner_phone: str | None) -> IdentifierKey:
-    """The stored identifier for a party seen on ``exhibit_id``.
+                   owner_phone: str | None, chat_key: str = "") -> IdentifierKey:
+    """The stored identifier for a party seen on ``exhibit_id`` (in chat ``chat_key``, if any).
 
     Hard identifiers (phones, JIDs, Telegram ids) are global; names are scoped to the exhibit,
     because an address-book name is only that device's alias: names never merge by themselves.
+    A name seen in a conversation is scoped to that chat as well: one device can show two
+    people under one label ("Carlos" saved twice, two strangers both pushing "~ Raúl") in two
+    chats, so the label in each chat is resolved on its own evidence. Device-wide names
+    (address book, push names) are written with ``chat_key`` "".
     """
     value = party.value
     if party.kind == "owner":
@@ -103,4 +109,4 @@ def identifier_for(party: Party, exhibit_id: str, default_region: str | None,
             return IdentifierKey("phone", value, norm[0], "", norm[1])
     if party.kind in ("telegram_id", "username"):
         return IdentifierKey(party.kind, value, clean_label(value).lower(), "", None)
-    return IdentifierKey("display_name", value, clean_label(value), exhibit_id, None)
+    return IdentifierKey("display_name", value, clean_label(value), exhibit_id, None, chat_key)

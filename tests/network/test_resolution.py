@@ -66,10 +66,13 @@ def store(tmp_path: Path) -> CaseStore:
     return s
 
 
-def person_of(store: CaseStore, kind: str, normalized: str, scope: str = "") -> int:
-    row = store.conn.execute("SELECT person_id FROM identifier WHERE kind=? AND normalized=? AND scope=?",
-                             (kind, normalized, scope)).fetchone()
-    assert row is not None, (kind, normalized, scope)
+B_CHAT, C_CHAT = "Amigos viejos.txt", "120363000000000002@g.us"   # where EX-B's and EX-C's labels were seen
+
+
+def person_of(store: CaseStore, kind: str, normalized: str, scope: str = "", context: str = "") -> int:
+    row = store.conn.execute("SELECT person_id FROM identifier WHERE kind=? AND normalized=? AND scope=? AND context=?",
+                             (kind, normalized, scope, context)).fetchone()
+    assert row is not None and row[0] is not None, (kind, normalized, scope, context)
     return int(row[0])
 
 
@@ -90,7 +93,7 @@ def test_clock_skew_is_measured(store: CaseStore) -> None:
 
 
 def test_labels_resolve_to_the_numbers_behind_them(store: CaseStore) -> None:
-    assert person_of(store, "display_name", "Pepe BCN", "EX-B") == person_of(store, "phone", PEPE)
+    assert person_of(store, "display_name", "Pepe BCN", "EX-B", B_CHAT) == person_of(store, "phone", PEPE)
     # "+34 612 34-53 03" with an invisible mark is a phone number, not a name
     sender = store.conn.execute(
         "SELECT i.kind, i.normalized FROM message m JOIN identifier i ON i.id = m.sender_identifier_id"
@@ -101,12 +104,12 @@ def test_labels_resolve_to_the_numbers_behind_them(store: CaseStore) -> None:
         "SELECT i.person_id FROM message m JOIN identifier i ON i.id = m.sender_identifier_id"
         " WHERE m.exhibit_id='EX-B' AND m.text='que tal'").fetchone()[0]
     # EX-B's "Juan A." wrote what EX-A records as the owner's own message
-    assert person_of(store, "display_name", "Juan A.", "EX-B") == person_of(store, "phone", OWNER_A)
+    assert person_of(store, "display_name", "Juan A.", "EX-B", B_CHAT) == person_of(store, "phone", OWNER_A)
 
 
 def test_two_people_sharing_a_display_name_stay_apart(store: CaseStore) -> None:
     assert person_of(store, "phone", PEPE) != person_of(store, "phone", OTHER_PEPE)
-    assert person_of(store, "display_name", "Pepe BCN", "EX-C") == person_of(store, "phone", OTHER_PEPE)
+    assert person_of(store, "display_name", "Pepe BCN", "EX-C", C_CHAT) == person_of(store, "phone", OTHER_PEPE)
     phones_per_person = store.conn.execute(
         "SELECT max(n) FROM (SELECT count(*) n FROM identifier WHERE kind='phone' GROUP BY person_id)").fetchone()[0]
     assert phones_per_person == 1
@@ -157,13 +160,13 @@ def test_manual_split_and_merge_are_replayed(store: CaseStore) -> None:
 
     split_identifier(store, "EX-B:Pepe BCN", "analyst: not the same person")
     run(store)
-    assert person_of(store, "display_name", "Pepe BCN", "EX-B") != person_of(store, "phone", PEPE)
+    assert person_of(store, "display_name", "Pepe BCN", "EX-B", B_CHAT) != person_of(store, "phone", PEPE)
     row = merge_persons(store, "EX-B:Pepe BCN", PEPE, "analyst: confirmed by interview")
     run(store)
-    assert person_of(store, "display_name", "Pepe BCN", "EX-B") == person_of(store, "phone", PEPE)
+    assert person_of(store, "display_name", "Pepe BCN", "EX-B", B_CHAT) == person_of(store, "phone", PEPE)
     undo_merge(store, row, "mistake")
     run(store)
-    assert person_of(store, "display_name", "Pepe BCN", "EX-B") != person_of(store, "phone", PEPE)
+    assert person_of(store, "display_name", "Pepe BCN", "EX-B", B_CHAT) != person_of(store, "phone", PEPE)
     auto = next(m for m in merge_log(store) if m["actor"] == "analyze")
     undo_merge(store, auto["id"], "analyst: wrong link")
     run(store)

@@ -18,6 +18,8 @@ persons_app = typer.Typer(help="Resolved persons: list them, merge or split iden
 graph_app = typer.Typer(help="Link-chart exports of the network.", no_args_is_help=True)
 app.add_typer(persons_app, name="persons")
 app.add_typer(graph_app, name="graph")
+_CHAT_HELP = ("Only the EXHIBIT:name label seen in this chat (G-001, or the group JID / export path); by default"
+              " EXHIBIT:name means that label in every chat of the exhibit and in its address book.")
 
 
 def _reanalyze(store: CaseStore) -> None:
@@ -59,10 +61,11 @@ def persons_merge(
     first: str = typer.Argument(..., help="Person label (P-0001), phone, kind:value or EXHIBIT:name."),
     second: str = typer.Argument(..., help="The other person or identifier."),
     reason: str = typer.Option(..., "--reason", help="Why (kept in the merge log and the audit trail)."),
+    chat: str | None = typer.Option(None, "--chat", help=_CHAT_HELP),
 ) -> None:
     """Merge two persons by hand (recorded, replayed on every analyze, undoable)."""
     with CaseStore.open(case) as store:
-        row = merge_persons(store, first, second, reason)
+        row = merge_persons(store, first, second, reason, chat)
         _reanalyze(store)
     console.print(f"merge #{row} recorded; analysis rebuilt")
 
@@ -74,12 +77,14 @@ def persons_split(
                                                        " EXHIBIT:name)."),
     merge: int | None = typer.Option(None, "--merge", help="Undo merge #N of the merge log instead."),
     reason: str = typer.Option(..., "--reason", help="Why (kept in the merge log and the audit trail)."),
+    chat: str | None = typer.Option(None, "--chat", help=_CHAT_HELP),
 ) -> None:
     """Split an identifier off its person, or undo a merge (`--merge N`)."""
     if (identifier is None) == (merge is None):
         raise UserError("give either an identifier to detach or --merge N to undo")
     with CaseStore.open(case) as store:
-        row = undo_merge(store, merge, reason) if merge is not None else split_identifier(store, identifier or "", reason)
+        row = (undo_merge(store, merge, reason) if merge is not None
+               else split_identifier(store, identifier or "", reason, chat))
         _reanalyze(store)
     console.print(f"split #{row} recorded; analysis rebuilt")
 

@@ -94,8 +94,9 @@ def run(store: CaseStore, progress: Progress | None = None) -> dict[str, Any]:
         }
         for amb in persons.ambiguous:
             ident = persons.identifiers[amb["identifier"]]
-            store.warn("analyze", f"label {ident.normalized!r} points at {len(amb['candidates'])} different"
-                                  " identifiers; left unresolved", ident.scope or None)
+            where = f" in chat {ident.context!r}" if ident.context else ""
+            store.warn("analyze", f"label {ident.normalized!r}{where} points at {len(amb['candidates'])} different"
+                                  f" identifiers ({amb['reason']}); left unresolved", ident.scope or None)
         store.audit("analyze", {**summary, "seconds": timings})
     if progress is not None:
         progress.done()

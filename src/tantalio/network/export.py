@@ -28,8 +28,8 @@ def owner_persons(conn: sqlite3.Connection) -> dict[str, int]:
     out = {}
     for ex, phone, country in conn.execute("SELECT id, owner_phone, country FROM exhibit").fetchall():
         key = identifier_for(Party.owner(), ex, country, phone)
-        row = conn.execute("SELECT person_id FROM identifier WHERE kind=? AND normalized=? AND scope=?",
-                           (key.kind, key.normalized, key.scope)).fetchone()
+        row = conn.execute("SELECT person_id FROM identifier WHERE kind=? AND normalized=? AND scope=? AND context=?",
+                           (key.kind, key.normalized, key.scope, key.context)).fetchone()
         if row and row[0] is not None:
             out[ex] = int(row[0])
     return out

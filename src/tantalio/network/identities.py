@@ -5,9 +5,15 @@ name ("Pepe BCN", "~ Pepe") is only what one device calls someone, so it is scop
 exhibit and is linked to a hard identifier only on evidence:
 
 * the device itself says so (address book, push name: ``alias`` rows);
+* a label seen in a chat (kept per chat: one device can show two people under one label in two
+  chats) equals the address-book or push name of exactly one hard identifier on that device;
+  equal to the names of two or more, it stays unresolved unless other evidence decides
+  (:mod:`tantalio.network.chat_labels`);
 * the same group recorded by another device shows the same messages or membership events,
   where that device names the sender (or subject, or actor) by a hard identifier
-  (:mod:`tantalio.network.align`).
+  (:mod:`tantalio.network.align`);
+* weakest, applied last: the same label on the same device resolved in its other chats, all to
+  one person (lower confidence; never when the device gives that name to several contacts).
 
 A shared display name alone never merges anything (names in two exhibits are different
 identifiers), two different phone numbers are never merged automatically, and a label that
@@ -25,6 +31,7 @@ from typing import Any
 
 from tantalio.identity import identifier_for
 from tantalio.model import Party
+from tantalio.network.chat_labels import SAME_DEVICE_CONFIDENCE, device_name_votes, same_device_links
 from tantalio.network.groups import ChatResolution
 from tantalio.network.unionfind import DisjointSets
 from tantalio.store.writer import get_or_create_identifier
@@ -43,6 +50,7 @@ class Identifier:
     kind: str
     normalized: str
     scope: str
+    context: str = ""      # chat_key of a label seen in one chat; "" for device-wide names
 
 
 @dataclass(slots=True)
@@ -113,6 +121,8 @@ class _Constrained:
 
 
 def _manual_ops(conn: sqlite3.Connection) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]], set[int]]:
+    """An analyst's merges (all identifiers of a row into one person), forbidden pairs (an
+    undone automatic merge) and detached identifiers (a split)."""
     merges: list[tuple[int, int, int]] = []
     cannot: list[tuple[int, int]] = []
     detached: set[int] = set()
@@ -120,18 +130,20 @@ def _manual_ops(conn: sqlite3.Connection) -> tuple[list[tuple[int, int, int]], l
         "SELECT id, op, evidence FROM person_merge WHERE actor != ? AND undone_at IS NULL ORDER BY id",
         (ANALYZE_ACTOR,)
     ):
-        ids = [int(x) for x in json.loads(evidence or "{}").get("identifiers", [])]
-        if op == "merge" and len(ids) == 2:
-            merges.append((row_id, ids[0], ids[1]))
+        facts = json.loads(evidence or "{}")
+        ids = [int(x) for x in facts.get("identifiers", [])]
+        if op == "merge" and ids:
+            merges.extend((row_id, ids[0], other) for other in ids[1:])
+        elif op == "split" and (facts.get("detach") or len(ids) == 1):
+            detached.update(ids)
         elif op == "split" and len(ids) == 2:
             cannot.append((ids[0], ids[1]))
-        elif op == "split" and len(ids) == 1:
-            detached.add(ids[0])
     return merges, cannot, detached
 
 
 def resolve_persons(conn: sqlite3.Connection, chats: ChatResolution, owners: dict[str, int]) -> PersonResolution:
-    identifiers = {r[0]: Identifier(*r) for r in conn.execute("SELECT id, kind, normalized, scope FROM identifier")}
+    identifiers = {r[0]: Identifier(*r) for r in conn.execute(
+        "SELECT id, kind, normalized, scope, context FROM identifier")}
     result = PersonResolution(identifiers)
     manual_merges, cannot, detached = _manual_ops(conn)
     sets = _Constrained(identifiers, cannot, detached)
@@ -145,11 +157,17 @@ def resolve_persons(conn: sqlite3.Connection, chats: ChatResolution, owners: dic
         if len(why[(label, other)]) < 20:
             why[(label, other)].append(evidence)
 
+    # device_names[(exhibit, name)][hard identifier] = the kinds of name the device gives it
+    device_names: dict[tuple[str, str], dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for hard, name, name_kind, exhibit in conn.execute(
         "SELECT identifier_id, name_id, name_kind, exhibit_id FROM alias ORDER BY id"
     ):
         if hard in identifiers and name in identifiers and identifiers[hard].kind not in SOFT_KINDS:
             vote(name, hard, ALIAS_WEIGHT.get(name_kind, 1.0), {"kind": name_kind, "exhibit": exhibit})
+            device_names[(exhibit, identifiers[name].normalized)][hard].add(name_kind)
+    name_votes, clashes = device_name_votes(identifiers, device_names, ALIAS_WEIGHT)
+    for label, hard, weight, evidence in name_votes:
+        vote(label, hard, weight, evidence)
 
     for obs_a, obs_b, al in chats.alignments:
         for x, y in al.pairs:
@@ -176,7 +194,9 @@ def resolve_persons(conn: sqlite3.Connection, chats: ChatResolution, owners: dic
         total = sum(hard.values())
         share = hard[best] / total
         if share < MIN_SHARE:
-            result.ambiguous.append({"identifier": label, "candidates": sorted(hard), "weights": hard})
+            if identifiers[label].context:    # a device-wide name alone in nobody's chat: no finding
+                result.ambiguous.append({"identifier": label, "candidates": sorted(hard), "weights": hard,
+                                         "reason": "evidence points at several identifiers"})
             continue
         confidence = round(min(0.99, (1 - 0.5 ** hard[best])) * share, 3)
         if sets.union(label, best):
@@ -195,11 +215,35 @@ def resolve_persons(conn: sqlite3.Connection, chats: ChatResolution, owners: dic
                 result.merges.append(MergeRecord((label, other), "labels linked by aligned recordings",
                                                  round(min(0.9, 1 - 0.5 ** weight), 3),
                                                  {"weight": weight, "evidence": why[(label, other)]}))
+    # Last and weakest: a label still unresolved takes the person its device's other chats agree on.
+    resolved = {sets.sets.find(i) for i, ident in identifiers.items() if ident.kind not in SOFT_KINDS}
+    links, disagreements = same_device_links(identifiers, sets.sets.find, resolved, clashes)
+    for label, other, evidence in links:
+        if sets.union(label, other):
+            result.merges.append(MergeRecord((other, label), "same label resolved in another chat of the device",
+                                             SAME_DEVICE_CONFIDENCE, {"evidence": [evidence]}))
+    result.ambiguous.extend(disagreements)
+    for label in sorted(clashes):
+        if sets.sets.find(label) not in resolved and not any(
+                identifiers[o].kind not in SOFT_KINDS for o in votes.get(label, {})):
+            result.ambiguous.append({"identifier": label, "candidates": clashes[label], "weights": {},
+                                     "reason": "the device gives this name to several contacts"})
     for _row_id, a, b in manual_merges:
         if a in identifiers and b in identifiers:
             sets.union(a, b, force=True)
-    result.person_of = {i: sets.sets.find(i) for i in identifiers}
+    result.person_of = _persons_of(identifiers, sets.sets)
     return result
+
+
+def _persons_of(identifiers: dict[int, Identifier], sets: DisjointSets) -> dict[int, int]:
+    """identifier -> person root. A device-wide name (address book, push name) that stayed on its
+    own names nobody in any conversation (chat labels are separate identifiers): it is no person."""
+    roots = {i: sets.find(i) for i in identifiers}
+    size: dict[int, int] = defaultdict(int)
+    for root in roots.values():
+        size[root] += 1
+    return {i: root for i, root in roots.items()
+            if not (size[root] == 1 and identifiers[i].kind == "display_name" and not identifiers[i].context)}
 
 
 def person_sort_key(members: list[Identifier]) -> tuple[int, str, str]:
@@ -210,7 +254,7 @@ def person_sort_key(members: list[Identifier]) -> tuple[int, str, str]:
     hard = sorted(f"{i.kind}:{i.normalized}" for i in members if i.kind not in SOFT_KINDS)
     if hard:
         return (1, hard[0], "")
-    return (2, min(f"{i.scope}|{i.kind}|{i.normalized}" for i in members), "")
+    return (2, min(f"{i.scope}|{i.kind}|{i.normalized}|{i.context}" for i in members), "")
 
 
 def write_persons(conn: sqlite3.Connection, result: PersonResolution, now: str) -> dict[int, int]:

@@ -30,8 +30,9 @@ def list_persons(store: CaseStore) -> list[PersonSummary]:
     for pid, label in conn.execute("SELECT id, label FROM person ORDER BY label").fetchall():
         phones = [r[0] for r in conn.execute(
             "SELECT normalized FROM identifier WHERE person_id=? AND kind='phone' ORDER BY normalized", (pid,))]
-        names = [f"{r[0]} ({r[1]})" for r in conn.execute(
-            "SELECT value, scope FROM identifier WHERE person_id=? AND kind='display_name' ORDER BY scope, value", (pid,))]
+        names = [f"{r[0]} ({r[1]})" for r in conn.execute(  # one line per exhibit, however many chats
+            "SELECT DISTINCT value, scope FROM identifier WHERE person_id=? AND kind='display_name'"
+            " ORDER BY scope, value", (pid,))]
         roles = [r[0] for r in conn.execute("SELECT role FROM person_role WHERE person_id=? ORDER BY role", (pid,))]
         row = conn.execute("SELECT priority FROM person_score WHERE person_id=?", (pid,)).fetchone()
         out.append(PersonSummary(label, phones, names, roles, float(row[0]) if row else 0.0))
@@ -46,54 +47,82 @@ def merge_log(store: CaseStore) -> list[dict[str, Any]]:
              "evidence": json.loads(r[5] or "{}"), "actor": r[6], "at": r[7], "undone_at": r[8]} for r in rows]
 
 
-def find_identifier(conn: sqlite3.Connection, ref: str) -> int:
-    """An identifier from what an analyst types: a person label (its first hard identifier), a
-    phone number in any writing, ``kind:value``, or ``EXHIBIT:display name``."""
+def find_identifiers(conn: sqlite3.Connection, ref: str, chat: str | None = None) -> list[int]:
+    """The identifiers an analyst means: a person label (its first hard identifier), a phone
+    number in any writing, ``kind:value``, or ``EXHIBIT:display name``.
+
+    A display name is kept per chat it was seen in (plus once for the device's address book
+    and push names), so ``EXHIBIT:name`` means all of them together; ``chat`` narrows it to
+    the label seen in one chat, given as its chat label (G-001) or its key in the source (the
+    group JID, or the export's path)."""
     ref = ref.strip()
     row = conn.execute(
         "SELECT i.id FROM identifier i JOIN person p ON p.id = i.person_id WHERE p.label = ?"
         " ORDER BY i.kind = 'display_name', i.id LIMIT 1", (ref,)).fetchone()
     if row:
-        return int(row[0])
+        return [int(row[0])]
     phone = normalize_phone(ref)
     if phone:
         row = conn.execute("SELECT id FROM identifier WHERE kind='phone' AND normalized=?", (phone[0],)).fetchone()
         if row:
-            return int(row[0])
+            return [int(row[0])]
     head, _, tail = ref.partition(":")
     if tail:
         row = conn.execute("SELECT id FROM identifier WHERE kind=? AND normalized IN (?, ?)",
-                           (head, tail, tail.lower())).fetchone() or conn.execute(
-            "SELECT id FROM identifier WHERE kind='display_name' AND scope=? AND normalized=?",
-            (head, clean_label(tail))).fetchone()
+                           (head, tail, tail.lower())).fetchone()
         if row:
-            return int(row[0])
-    raise UserError(f"no person or identifier {ref!r} (use P-0001, a phone number, kind:value or EXHIBIT:name)")
+            return [int(row[0])]
+        labels = _labels(conn, head, clean_label(tail), chat)
+        if labels:
+            return labels
+    within = f" in chat {chat!r}" if chat else ""
+    raise UserError(f"no person or identifier {ref!r}{within} (use P-0001, a phone number, kind:value or EXHIBIT:name)")
 
 
-def _record(store: CaseStore, op: str, identifiers: list[int], reason: str) -> int:
+def _labels(conn: sqlite3.Connection, exhibit: str, name: str, chat: str | None) -> list[int]:
+    rows = conn.execute("SELECT id, context FROM identifier WHERE kind='display_name' AND scope=? AND normalized=?"
+                        " ORDER BY context, id", (exhibit, name)).fetchall()
+    if chat is None:
+        return [int(r[0]) for r in rows]
+    keys = {chat} | {k for (k,) in conn.execute(
+        "SELECT o.chat_key FROM chat_obs o JOIN chat c ON c.id = o.chat_id WHERE o.exhibit_id=? AND c.label=?",
+        (exhibit, chat))}
+    return [int(r[0]) for r in rows if r[1] in keys]
+
+
+def find_identifier(conn: sqlite3.Connection, ref: str, chat: str | None = None) -> int:
+    """The first of :func:`find_identifiers` (a device-wide name before its chat labels)."""
+    return find_identifiers(conn, ref, chat)[0]
+
+
+def _record(store: CaseStore, op: str, identifiers: list[int], reason: str,
+            extra: dict[str, Any] | None = None) -> int:
     with store.transaction():
         pid = store.conn.execute("SELECT person_id FROM identifier WHERE id=?", (identifiers[0],)).fetchone()
         cur = store.conn.execute(
             "INSERT INTO person_merge(op, person_id, identifier_id, reason, confidence, evidence, actor, at)"
             " VALUES (?,?,?,?,?,?,?,?)",
-            (op, pid[0] if pid else None, identifiers[0], reason, 1.0, json.dumps({"identifiers": identifiers}),
+            (op, pid[0] if pid else None, identifiers[0], reason, 1.0, json.dumps({"identifiers": identifiers, **(extra or {})}),
              current_actor(), utcnow()))
         row_id = int(cur.lastrowid or 0)
         store.audit(f"persons.{op}", {"identifiers": identifiers, "reason": reason, "row": row_id})
     return row_id
 
 
-def merge_persons(store: CaseStore, a: str, b: str, reason: str) -> int:
-    ia, ib = find_identifier(store.conn, a), find_identifier(store.conn, b)
-    if ia == ib:
+def merge_persons(store: CaseStore, a: str, b: str, reason: str, chat: str | None = None) -> int:
+    """Put everything ``a`` and ``b`` name into one person (``chat`` narrows display names)."""
+    ia, ib = find_identifiers(store.conn, a, chat), find_identifiers(store.conn, b, chat)
+    if set(ia) == set(ib):
         raise UserError(f"{a} and {b} are the same identifier")
-    return _record(store, "merge", [ia, ib], reason)
+    ids = ia + [i for i in ib if i not in ia]
+    return _record(store, "merge", ids, reason)
 
 
-def split_identifier(store: CaseStore, ref: str, reason: str) -> int:
-    """Detach one identifier from its person (it stays alone unless an analyst merges it)."""
-    return _record(store, "split", [find_identifier(store.conn, ref)], reason)
+def split_identifier(store: CaseStore, ref: str, reason: str, chat: str | None = None) -> int:
+    """Detach what ``ref`` names from its person (each stays alone unless an analyst merges
+    it); ``EXHIBIT:name`` detaches that label in every chat unless ``chat`` picks one."""
+    ids = find_identifiers(store.conn, ref, chat)
+    return _record(store, "split", ids, reason, {"detach": True})
 
 
 def undo_merge(store: CaseStore, merge_id: int, reason: str) -> int:

@@ -34,14 +34,14 @@ class ExhibitScope:
 
 def get_or_create_identifier(conn: sqlite3.Connection, key: IdentifierKey) -> int:
     row = conn.execute(
-        "SELECT id FROM identifier WHERE kind=? AND normalized=? AND scope=?",
-        (key.kind, key.normalized, key.scope),
+        "SELECT id FROM identifier WHERE kind=? AND normalized=? AND scope=? AND context=?",
+        (key.kind, key.normalized, key.scope, key.context),
     ).fetchone()
     if row:
         return int(row[0])
     cur = conn.execute(
-        "INSERT INTO identifier(kind, value, normalized, scope, country) VALUES (?,?,?,?,?)",
-        (key.kind, key.value, key.normalized, key.scope, key.country),
+        "INSERT INTO identifier(kind, value, normalized, scope, context, country) VALUES (?,?,?,?,?,?)",
+        (key.kind, key.value, key.normalized, key.scope, key.context, key.country),
     )
     return int(cur.lastrowid or 0)
 
@@ -60,7 +60,7 @@ class BatchWriter:
     conn: sqlite3.Connection
     exhibit: ExhibitScope
     paths: dict[str, int] = field(default_factory=dict)  # exhibit path -> source_file id
-    _ids: dict[Party, int] = field(default_factory=dict)
+    _ids: dict[tuple[Party, str], int] = field(default_factory=dict)
 
     def source_id(self, path: str) -> int | None:
         if path not in self.paths:
@@ -72,13 +72,16 @@ class BatchWriter:
             self.paths[path] = int(row[0])
         return self.paths[path]
 
-    def party(self, party: Party | None) -> int | None:
+    def party(self, party: Party | None, chat_key: str = "") -> int | None:
+        """The identifier of ``party``; ``chat_key`` is the conversation it was seen in (a label
+        there is scoped to that chat), "" for device-wide facts such as the address book."""
         if party is None:
             return None
-        if party not in self._ids:
-            key = identifier_for(party, self.exhibit.id, self.exhibit.country, self.exhibit.owner_phone)
-            self._ids[party] = get_or_create_identifier(self.conn, key)
-        return self._ids[party]
+        context = chat_key if party.kind == "display_name" else ""
+        if (party, context) not in self._ids:
+            key = identifier_for(party, self.exhibit.id, self.exhibit.country, self.exhibit.owner_phone, context)
+            self._ids[(party, context)] = get_or_create_identifier(self.conn, key)
+        return self._ids[(party, context)]
 
     def write(self, source_file_id: int, batch: RecordBatch, stage: str) -> dict[str, int]:
         """Insert ``batch``; returns counts per record type."""
@@ -110,7 +113,8 @@ class BatchWriter:
                 cid = chat_id(rec.ref, rec.chat_key, rec.platform, rec.is_group)
                 conn.execute(
                     "UPDATE chat_obs SET platform=?, is_group=?, jid=?, name=?, created_at=?, creator_identifier_id=? WHERE id=?",
-                    (rec.platform, int(rec.is_group), rec.jid, rec.name, iso(rec.created_at), self.party(rec.creator), cid),
+                    (rec.platform, int(rec.is_group), rec.jid, rec.name, iso(rec.created_at),
+                     self.party(rec.creator, rec.chat_key), cid),
                 )
             elif isinstance(rec, MessageRecord):
                 cid = chat_id(rec.ref, rec.chat_key)
@@ -119,7 +123,7 @@ class BatchWriter:
                     " sender_identifier_id, from_me, time, time_raw, text, kind, forwarded, forward_score, key_id, raw)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (cid, self.source_id(rec.ref.path) or source_file_id, self.exhibit.id, rec.message_key,
-                     _location(rec.ref), self.party(rec.sender), int(rec.from_me), iso(rec.time), rec.time_raw,
+                     _location(rec.ref), self.party(rec.sender, rec.chat_key), int(rec.from_me), iso(rec.time), rec.time_raw,
                      rec.text, rec.kind, None if rec.forwarded is None else int(rec.forwarded),
                      rec.forward_score, rec.key_id, rec.raw),
                 )
@@ -133,15 +137,15 @@ class BatchWriter:
                     "INSERT INTO membership_event(chat_obs_id, source_file_id, exhibit_id, message_id, location, kind,"
                     " subject_identifier_id, actor_identifier_id, time, time_raw, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (cid, self.source_id(rec.ref.path) or source_file_id, self.exhibit.id,
-                     messages.get(rec.message_key or ""), _location(rec.ref), rec.kind, self.party(rec.subject),
-                     self.party(rec.actor), iso(rec.time), rec.time_raw, rec.detail),
+                     messages.get(rec.message_key or ""), _location(rec.ref), rec.kind,
+                     self.party(rec.subject, rec.chat_key), self.party(rec.actor, rec.chat_key), iso(rec.time), rec.time_raw, rec.detail),
                 )
             elif isinstance(rec, MemberRecord):
                 cid = chat_id(rec.ref, rec.chat_key)
                 conn.execute(
                     "INSERT OR REPLACE INTO group_member(chat_obs_id, identifier_id, rank, source_file_id, location)"
                     " VALUES (?,?,?,?,?)",
-                    (cid, self.party(rec.member), rec.rank, self.source_id(rec.ref.path) or source_file_id,
+                    (cid, self.party(rec.member, rec.chat_key), rec.rank, self.source_id(rec.ref.path) or source_file_id,
                      _location(rec.ref)),
                 )
             elif isinstance(rec, MediaRefRecord):
@@ -161,7 +165,7 @@ class BatchWriter:
                      sha, rec.mime, rec.size, rec.name, rec.caption, _location(rec.ref)),
                 )
             elif isinstance(rec, AliasRecord):
-                hard = self.party(rec.identifier)
+                hard = self.party(rec.identifier)       # device-wide: the address book serves every chat
                 label = clean_label(rec.name)
                 if not label or hard is None:
                     continue

@@ -78,9 +78,13 @@ CREATE TABLE identifier (
   value      TEXT NOT NULL,                  -- as first written
   normalized TEXT NOT NULL,                  -- E.164 for phones; lower-case JIDs; names NFC-trimmed
   scope      TEXT NOT NULL DEFAULT '',       -- '' = global; exhibit id for device-specific names
+  context    TEXT NOT NULL DEFAULT '',       -- chat_key for a label seen in one conversation
+                                             -- ('' = device-wide: address book, push name):
+                                             -- one device may show two people under one label
+                                             -- in two chats, so such labels are kept per chat
   country    TEXT,
   person_id  INTEGER REFERENCES person(id),
-  UNIQUE (kind, normalized, scope)
+  UNIQUE (kind, normalized, scope, context)
 );
 CREATE INDEX identifier_person ON identifier(person_id);
 

@@ -106,7 +106,8 @@ def test_label_equal_to_two_contacts_names_stays_unresolved(store: CaseStore) ->
     assert not any(CHAT_1 in m or CHAT_2 in m for m in warnings)
 
 
-def test_label_resolved_in_the_devices_other_chats_follows_them(tmp_path: Path) -> None:
+def test_label_resolved_in_the_devices_other_chats_is_only_a_lead(tmp_path: Path) -> None:
+    """Never merge on a shared display name alone: the lead goes to the warning log instead."""
     case = CaseBuilder(tmp_path / "case")
     for ex, owner in (("EX-A", OWNER_A), ("EX-B", OWNER_B)):
         case.exhibit(ex, owner)
@@ -116,9 +117,12 @@ def test_label_resolved_in_the_devices_other_chats_follows_them(tmp_path: Path) 
     case.recording("EX-A", CHAT_2, CHAT_2).chat("Grupo dos").say(name("Carlos"), at(300), "solo aquí")
     store = case.write()
     run(store)
-    assert label_person(store, "Carlos", CHAT_2) == phone_person(store, CARLOS_1)
-    row = store.conn.execute("SELECT confidence FROM person_merge WHERE reason LIKE 'same label%'").fetchone()
-    assert row is not None and row[0] < 0.75      # weaker than the device's own names
+    assert label_person(store, "Carlos", CHAT_1) == phone_person(store, CARLOS_1)     # aligned: resolved
+    assert label_person(store, "Carlos", CHAT_2) != phone_person(store, CARLOS_1)     # name only: not merged
+    assert store.conn.execute("SELECT count(*) FROM person_merge WHERE reason LIKE 'same label%'").fetchone()[0] == 0
+    warning = store.conn.execute("SELECT message FROM warning WHERE message LIKE '%not merged on a name alone%'"
+                                 ).fetchone()
+    assert warning is not None and "Carlos" in warning[0]
 
 
 def test_analyst_names_a_label_in_every_chat_or_in_one(store: CaseStore) -> None:

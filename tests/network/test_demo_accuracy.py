@@ -35,7 +35,9 @@ def test_small_demo_against_ground_truth(tmp_path: Path) -> None:
     scores = _scorer()(result.document, truth)
     assert scores["groups"]["precision"] == 1.0 and scores["groups"]["recall"] == 1.0
     assert scores["identities"]["wrong_merges"] == 0 and scores["identities"]["split"] == 0
-    assert scores["members"]["recall"] >= 0.9
+    # Labels seen only by name on export-only phones stay unresolved rather than being merged on a
+    # shared display name (0.88 on this seed; 0.91 if such labels were merged, wrongly half the time).
+    assert scores["members"]["recall"] >= 0.85
     assert scores["membership_events"]["precision"] >= 0.85
     assert scores["first_poster"]["coverage"] >= 0.9 and scores["first_poster"]["accuracy"] >= 0.7
     assert scores["roles"]["producer"]["precision"] == 1.0

@@ -95,6 +95,10 @@ def run(store: CaseStore, progress: Progress | None = None) -> dict[str, Any]:
         for amb in persons.ambiguous:
             ident = persons.identifiers[amb["identifier"]]
             where = f" in chat {ident.context!r}" if ident.context else ""
+            if "lead" in amb:
+                store.warn("analyze", f"label {ident.normalized!r}{where} left unresolved: {amb['reason']}",
+                           ident.scope or None)
+                continue
             store.warn("analyze", f"label {ident.normalized!r}{where} points at {len(amb['candidates'])} different"
                                   f" identifiers ({amb['reason']}); left unresolved", ident.scope or None)
         store.audit("analyze", {**summary, "seconds": timings})

@@ -9,10 +9,10 @@ module adds the two kinds of evidence that come from the rest of the same device
 * its address book and push names, which apply to every chat: a chat label equal to the name
   the device gives exactly one hard identifier is that identifier; equal to the names of two
   or more, it is a clash and stays unresolved unless other evidence decides;
-* the same label in another chat of the device, already resolved there: when every chat where
-  it resolved agrees on one person and the device's names do not clash, the label most likely
-  names that person too (what an export-only device, without an address book, offers). Weaker
-  evidence, so it comes last, with a lower confidence, and is logged as such.
+* the same label in another chat of the device, already resolved there: a lead only. Two
+  contacts can share a name, and the rule is never to merge on a display name alone (on the
+  demo, following such leads blindly was wrong half the time), so the lead is written to the
+  warning log for the analyst to confirm with ``tantalio persons merge``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from tantalio.network.identities import Identifier
 
 DeviceNames = dict[tuple[str, str], dict[int, set[str]]]   # (exhibit, name) -> hard identifier -> name kinds
-SAME_DEVICE_CONFIDENCE = 0.6
 
 
 def chat_labels(identifiers: dict[int, Identifier]) -> list[int]:

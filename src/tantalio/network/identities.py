@@ -31,7 +31,7 @@ from typing import Any
 
 from tantalio.identity import identifier_for
 from tantalio.model import Party
-from tantalio.network.chat_labels import SAME_DEVICE_CONFIDENCE, device_name_votes, same_device_links
+from tantalio.network.chat_labels import device_name_votes, same_device_links
 from tantalio.network.groups import ChatResolution
 from tantalio.network.unionfind import DisjointSets
 from tantalio.store.writer import get_or_create_identifier
@@ -215,13 +215,15 @@ def resolve_persons(conn: sqlite3.Connection, chats: ChatResolution, owners: dic
                 result.merges.append(MergeRecord((label, other), "labels linked by aligned recordings",
                                                  round(min(0.9, 1 - 0.5 ** weight), 3),
                                                  {"weight": weight, "evidence": why[(label, other)]}))
-    # Last and weakest: a label still unresolved takes the person its device's other chats agree on.
+    # The same label resolved in another chat of the device is only a lead: two contacts can share
+    # a name, and we never merge on a shared display name alone. Say so, for the analyst to confirm
+    # (`tantalio persons merge`), and leave the label unresolved.
     resolved = {sets.sets.find(i) for i, ident in identifiers.items() if ident.kind not in SOFT_KINDS}
-    links, disagreements = same_device_links(identifiers, sets.sets.find, resolved, clashes)
-    for label, other, evidence in links:
-        if sets.union(label, other):
-            result.merges.append(MergeRecord((other, label), "same label resolved in another chat of the device",
-                                             SAME_DEVICE_CONFIDENCE, {"evidence": [evidence]}))
+    leads, disagreements = same_device_links(identifiers, sets.sets.find, resolved, clashes)
+    for label, other, evidence in leads:
+        result.ambiguous.append({"identifier": label, "candidates": [other], "weights": {}, "lead": evidence,
+                                 "reason": "the same label is resolved in another chat of this device; not merged"
+                                           " on a name alone, confirm with `tantalio persons merge`"})
     result.ambiguous.extend(disagreements)
     for label in sorted(clashes):
         if sets.sets.find(label) not in resolved and not any(

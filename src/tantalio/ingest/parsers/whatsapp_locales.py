@@ -449,6 +449,12 @@ class SystemClassifier:
             self.index.setdefault(keyword, []).append(i)
 
     def classify(self, text: str) -> SystemHit | None:
+        rule = self.find(text)
+        return None if rule is None else self.hit(rule, text)
+
+    def find(self, text: str) -> int | None:
+        """Index of the first rule that recognises ``text`` as a system line, or None. An int
+        rather than a hit: a parser can hold it for every line of an export at no GC cost."""
         norm = (text if text.isascii() else text.translate(_NORMALISE)).strip()
         found: list[int] = []
         for word in norm.split():
@@ -458,8 +464,17 @@ class SystemClassifier:
         if not found:
             return None
         for i in sorted(set(found)):
-            c = self.rules[i]
-            m = c.regex.fullmatch(norm)
-            if m is not None:
-                return SystemHit(c.rule, m, c.owner_acts, c.owner_is_subject)
+            if self.rules[i].regex.fullmatch(norm) is not None:
+                return i
         return None
+
+    def loose(self, rule: int) -> bool:
+        return self.rules[rule].rule.loose
+
+    def hit(self, rule: int, text: str) -> SystemHit:
+        """The hit of rule ``rule`` (from :meth:`find`) on ``text``."""
+        c = self.rules[rule]
+        m = c.regex.fullmatch((text if text.isascii() else text.translate(_NORMALISE)).strip())
+        if m is None:
+            raise ValueError(f"rule {rule} does not match {text!r}")
+        return SystemHit(c.rule, m, c.owner_acts, c.owner_is_subject)

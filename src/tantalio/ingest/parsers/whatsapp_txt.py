@@ -11,11 +11,12 @@ previous message. Header shape and day/month order are inferred per file (``what
 from __future__ import annotations
 
 import codecs
-import gc
 import re
-from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from bisect import bisect
+from collections import Counter, deque
+from datetime import datetime
+from itertools import chain, compress, count, pairwise
+from operator import itemgetter, not_
 from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,7 +26,10 @@ from tantalio.ingest.parsers import whatsapp_locales as loc
 from tantalio.ingest.parsers.whatsapp_dates import (
     CANDIDATE,
     INVISIBLE_RE,
+    REST,
+    STAMP,
     DateOrder,
+    Header,
     HeaderReader,
     date_order,
     infer_shape,
@@ -51,18 +55,15 @@ _LEGACY_RE = re.compile(r"(.+?) <attached>$")
 _CLASSIFIER = SystemClassifier(loc.SYSTEM_RULES)
 
 
-@dataclass(slots=True)
-class _Entry:
-    """One line group: a header line and its continuation lines."""
-
-    line: int  # 1-based line number of the header
-    stamp: str
-    match: re.Match[str]
-    time: datetime | None
-    author: str | None
-    body: str
-    raw: str
-    hit: SystemHit | None = None
+# One line group (a header line and its continuation lines): its header groups and what was read
+# from its text, the 1-based line of the header, author (None for author-less lines), text, raw
+# lines and the index of the system-line rule the text matches. Plain tuples of strings and ints:
+# hundreds of thousands are built per export, a tuple costs a tenth of an object, and the cyclic
+# GC soon stops tracking them. The emitter frees these three tuples for the two records it builds
+# per message, so the GC's count of new container objects stays flat while the records pile up
+# (it collects on that count, and each collection would rescan the growing heap).
+_Message = tuple[int, "str | None", str, str, "int | None"]
+_Entry = tuple[Header, _Message]
 
 
 class _Warnings:
@@ -149,103 +150,114 @@ class WhatsAppTxtParser:
             warn.close()
             return
         reader = HeaderReader(found[0])
-        # Hundreds of thousands of small records and no reference cycles: the cyclic GC would
-        # only rescan them again and again (about a third of the run time on 200k messages).
-        gc_was_on = gc.isenabled()
-        gc.disable()
-        try:
-            entries, first = self._group(lines, reader, file, warn)
-            self._set_times(entries, reader, _zone(ctx.exhibit.timezone, file, warn), file, warn)
-            if first > 0:
-                warn(1, "preamble", f"{file.path}:1-{first}: {first} line(s) before the first message header")
-                records.append(_preamble(ref, chat_key, lines, first))
-            _Emitter(ctx, file, ref, chat_key, reader.shape.bracket, warn).run(entries, records, sink)
-        finally:
-            if gc_was_on:
-                gc.enable()
+        entries, first = self._group(text if "\r" not in text else "\n".join(lines), lines, reader, file, warn)
+        times = self._times(entries, reader, _zone(ctx.exhibit.timezone, file, warn), file, warn)
+        if first > 0:
+            warn(1, "preamble", f"{file.path}:1-{first}: {first} line(s) before the first message header")
+            records.append(_preamble(ref, chat_key, lines, first))
+        _Emitter(ctx, file, ref, chat_key, reader.shape.bracket, warn).run(entries, times, records, sink)
         warn.close()
 
-    def _set_times(self, entries: list[_Entry], reader: HeaderReader, zone: ZoneInfo, file: EvidenceFile,
-                   warn: _Warnings) -> None:
+    def _times(self, entries: list[_Entry], reader: HeaderReader, zone: ZoneInfo, file: EvidenceFile,
+               warn: _Warnings) -> list[datetime | None]:
         """Day/month order from every header date of the file, then UTC times for all entries."""
+        headers: list[Header] = list(map(itemgetter(0), entries))
         order = self.date_order
         if order is None:
-            # consecutive repeats change neither the counts over 12 nor which field changes
-            written: list[tuple[str, str, str]] = []
-            for e in entries:
-                a, b, c = e.match.group("f1", "f2", "f3")
-                fields = (a, b, c)
-                if not written or written[-1] != fields:
-                    written.append(fields)
-            order, note = date_order(reader.shape, [(int(a), int(b), int(c)) for a, b, c in written])
+            order, note = date_order(reader.shape, reader.dates(headers))
             if note:
                 warn(None, "date_order", f"{file.path}: {note}")
         reader.set_order(order)
-        # Convert once per local hour: the zone offset is looked up at hh:00 and hh:59 and reused
-        # for the minutes in between when both agree (DST changes fall on hour boundaries in
-        # almost every zone; when they don't, that hour is converted stamp by stamp).
-        hours: dict[tuple[str, ...], tuple[datetime | None, str | None]] = {}
-        seconds = reader.shape.seconds
-        for e in entries:
-            m = e.match
-            key = m.group("f1", "f2", "f3", "h", *reader.ampm_group)
-            got = hours.get(key)
-            if got is None:
-                got = hours[key] = _hour_start(reader, m, zone)
-            start = got[0]
-            if start is not None:
-                minutes, secs = _MINUTES.get(m["mi"]), _SECONDS.get(m["s"]) if seconds else _ZERO
-                if minutes is not None and secs is not None:
-                    e.time = start + minutes + secs
-                    continue
-            naive, problem = reader.local_time(m)
-            if naive is not None:  # the offset changes inside this hour: convert this stamp alone
-                e.time = naive.replace(tzinfo=zone).astimezone(UTC)
-            else:
-                warn(e.line, "time", f"{file.path}:{e.line}: {problem}; message kept without a time")
+        times, problems = reader.utc_times(headers, zone)
+        for i, problem in problems:
+            line = entries[i][1][0]
+            warn(line, "time", f"{file.path}:{line}: {problem}; message kept without a time")
+        return times
 
-    def _group(self, lines: list[str], reader: HeaderReader, file: EvidenceFile,
+    def _group(self, text: str, lines: list[str], reader: HeaderReader, file: EvidenceFile,
                warn: _Warnings) -> tuple[list[_Entry], int]:
-        """Split the lines into header + continuation groups; returns them and the count of
-        lines before the first header."""
-        match = reader.regex.match
-        entries: list[_Entry] = []
-        first = -1
-        start = 0
-        body_lines: list[str] = []
-        current: tuple[int, re.Match[str], str] | None = None
-
-        def close(end: int) -> None:
-            if current is None:
-                return
-            line_no, m, text = current
-            while body_lines and not body_lines[-1].strip():
-                body_lines.pop()  # blank lines between messages belong to no one (raw keeps them)
-            rest = text[m.end():].lstrip(INVISIBLE_CHARS)  # marks before system text (raw keeps them)
-            body = "\n".join([rest, *body_lines]) if body_lines else rest
-            raw = lines[line_no - 1] if end == line_no else "\n".join(lines[line_no - 1:end])
-            entries.append(_Entry(line_no, m["stamp"], m, None, None, body, raw))
-
-        for i, line in enumerate(lines):
-            m = match(line)
-            if m is None and line and INVISIBLE_RE.search(line, 0, 64):
-                cleaned = INVISIBLE_RE.sub("", line)  # a mark inside the header (BOM after a date...)
-                m = match(cleaned)
+        """Split the lines (``text`` split at newlines) into header + continuation groups, with
+        their authors and system-line rules; returns them and the count of lines before the
+        first header."""
+        headers = reader.read_lines(text, lines)
+        others = list(compress(count(), map(not_, map(itemgetter(STAMP), headers))))  # no header
+        for i in others:
+            line = lines[i]
+            if line and INVISIBLE_RE.search(line, 0, 64):
+                # a mark inside the header (BOM after a date...): matched without it, raw keeps it
+                m = reader.regex.match(INVISIBLE_RE.sub("", line))
                 if m is not None:
-                    line = cleaned
-            if m is not None:
-                close(i)
-                if first < 0:
-                    first = i
-                current, body_lines, start = (i + 1, m, line), [], i
+                    headers[i] = m.groups()
+        # header lines, lazily: no list of 200k ints for the cyclic GC to walk
+        starts = compress(count(), map(itemgetter(STAMP), headers))
+        first = next(starts, None)
+        if first is None:
+            return [], 0
+        foreign = [i for i in others if i > first and not headers[i][STAMP] and lines[i][:1].isdigit()
+                   and CANDIDATE.match(lines[i])]
+        if foreign:
+            all_starts = list(compress(count(), map(itemgetter(STAMP), headers)))
+            for i in foreign:
+                start = all_starts[bisect(all_starts, i) - 1]
+                warn(i + 1, "foreign_header", f"{file.path}:{i + 1}: looks like a header in another "
+                     f"format; kept inside the message of line {start + 1}")
+        ios = reader.shape.bracket
+        split_author = _AuthorSplitter(ios)
+        is_author, deleted, classify = split_author.is_author, loc.DELETED_TEXTS, _CLASSIFIER.find
+        entries: list[_Entry] = []
+        append = entries.append
+        for i, end in pairwise(chain((first,), starts, (len(lines),))):
+            header = headers[i]
+            rest = header[REST]
+            if end == i + 1:
+                # the usual line, "author: text" by an author already seen: _AuthorSplitter inlined
+                cut = rest.find(": ")
+                if cut > 0:
+                    label = rest[:cut]
+                    if is_author.get(label):
+                        body = rest[cut + 2:].lstrip(INVISIBLE_CHARS)
+                        rule = classify(body) if ios or body.rstrip(". ") in deleted else None
+                        append((header, (i + 1, label, body, lines[i], rule)))
+                        continue
+                author, body, rule = split_author(rest, rest)
+                append((header, (i + 1, author, body, lines[i], rule)))
                 continue
-            if current is not None:
-                if line[:1].isdigit() and CANDIDATE.match(line):
-                    warn(i + 1, "foreign_header", f"{file.path}:{i + 1}: looks like a header in another "
-                         f"format; kept inside the message of line {start + 1}")
-                body_lines.append(line)
-        close(len(lines))
-        return entries, max(first, 0)
+            last = end
+            while last > i + 1 and not lines[last - 1].strip():
+                last -= 1  # blank lines between messages belong to no one (raw keeps them)
+            body = rest + "\n" + "\n".join(lines[i + 1:last]) if last > i + 1 else rest
+            author, body, rule = split_author(rest, body)
+            append((header, (i + 1, author, body, "\n".join(lines[i:end]), rule)))
+        return entries, first
+
+
+class _AuthorSplitter:
+    """Splits "author: text" and recognises system lines; remembers its verdict per label."""
+
+    def __init__(self, ios: bool) -> None:
+        self.ios = ios
+        self.is_author: dict[str, bool] = {}  # "is this text before ': ' an author?", per label
+
+    def __call__(self, first: str, body: str) -> tuple[str | None, str, int | None]:
+        """(author or None, text, system-line rule) of a line group whose body starts with line
+        ``first``."""
+        cut = first.find(": ")
+        if cut < 0 and first.endswith(":"):
+            cut = len(first) - 1
+        if cut > 0:
+            author = first[:cut]
+            ok = self.is_author.get(author)
+            if ok is None:
+                ok = self.is_author[author] = not (any(q in author for q in _QUOTES)
+                                                    or author.endswith(loc.SYSTEM_AUTHOR_SUFFIXES))
+            if ok:
+                body = (body[cut + 2:] if cut + 1 < len(first) else body[cut + 1:]).lstrip(INVISIBLE_CHARS)
+                if "\n" not in body and (self.ios or body.rstrip(". ") in loc.DELETED_TEXTS):
+                    return author, body, _CLASSIFIER.find(body)
+                return author, body, None
+        elif first.endswith(":.") and "\n" not in body:
+            return None, body, None  # "John Doe:." (disappearing-message artefact, chat-miner): author-less
+        return None, body, _CLASSIFIER.find(body) if "\n" not in body else None
 
 
 class _Emitter:
@@ -254,19 +266,57 @@ class _Emitter:
     def __init__(self, ctx: ParseContext, file: EvidenceFile, ref: SourceRef, chat_key: str,
                  ios: bool, warn: _Warnings) -> None:
         self.ctx, self.file, self.ref, self.chat_key, self.ios, self.warn = ctx, file, ref, chat_key, ios, warn
-        self._author_ok: dict[str, bool] = {}  # "is this text before ': ' an author?", per label
 
-    def run(self, entries: list[_Entry], records: list[Record], sink: Sink) -> None:
-        for e in entries:
-            self._split_author(e)
-        group_authors = self._group_authors(entries)
+    def run(self, entries: list[_Entry], times: list[datetime | None], records: list[Record],
+            sink: Sink) -> None:
+        """Emits the chat, then ``records`` and the records of ``entries`` (emptied on the way)."""
+        group_authors = _group_authors(entries)
         events: list[MembershipEventRecord] = []
         authors: set[str] = set()
-        for e in entries:
-            if e.hit is not None and e.author is not None and e.author not in group_authors \
-                    and e.hit.loose and not _actor_is_author(e.hit, e.author):
-                e.hit = None  # e.g. "Bob: I added salt" is Bob talking, not a group event
-            self._emit_entry(e, records, events, authors)
+        chat_key, file_ref = self.chat_key, self.ref
+        exhibit, path, sha256, parser = file_ref.exhibit, file_ref.path, file_ref.sha256, file_ref.parser
+        append, media_or_text = records.append, self._media_or_text
+        # Each line group is dropped as its records are built (see _Entry): the export's text
+        # is held once, not twice, and the cyclic GC does not rescan the growing heap again and
+        # again (that was a third of the run time on 200k messages).
+        entries.reverse()
+        times.reverse()
+        next_entry, next_time = entries.pop, times.pop
+        for _ in range(len(entries)):
+            header, (line, author, body, raw, rule) = next_entry()
+            time, stamp = next_time(), header[STAMP]
+            # the same values as file_ref.at_line(line), without a method call per message
+            ref = SourceRef(exhibit, path, sha256, parser, line, None)
+            key = f"L{line}"
+            if rule is None and author is not None:  # a person's message: the usual case
+                authors.add(author)
+                kind = media_or_text(body, ref, key, records)
+                append(MessageRecord(ref, chat_key, key, label_party(author), time, stamp, body, kind,
+                                     False, None, None, None, raw))
+                continue
+            hit = None if rule is None else _CLASSIFIER.hit(rule, body)
+            if hit is not None and author is not None and author not in group_authors \
+                    and hit.loose and not _actor_is_author(hit, author):
+                hit = None  # e.g. "Bob: I added salt" is Bob talking, not a group event
+            sender = label_party(author) if author is not None else None
+            if hit is not None and hit.rule.kind == "message_deleted" and sender is not None:
+                kind = "deleted"
+                events.append(MembershipEventRecord(ref, chat_key, "message_deleted", None, sender,
+                                                    time, stamp, None, key))
+            elif hit is not None:
+                kind = "system"
+                sender = None  # iOS puts the group name or the actor there; the event names the actor
+                events.extend(hit.events(ref, chat_key, time, stamp, key))
+            elif author is None:
+                if body.endswith(":.") and "\n" not in body:
+                    kind, sender, body = "other", label_party(body[:-2]), "."
+                else:
+                    kind = "system_unknown"
+                    self.warn(line, "system_unknown", f"{path}:{line}: unrecognised system line {body[:80]!r}")
+            else:
+                authors.add(author)
+                kind = media_or_text(body, ref, key, records)
+            append(MessageRecord(ref, chat_key, key, sender, time, stamp, body, kind, raw=raw))
         records.extend(events)
         name = _name_from_path(self.file)
         created = next((ev for ev in events if ev.kind == "created"), None)
@@ -276,78 +326,13 @@ class _Emitter:
         is_group = bool(events and any(ev.kind not in ("encrypted_notice", "message_deleted",
                                                        "security_code_changed", "number_changed")
                                        for ev in events)) or len(authors - group_authors) > 2
-        sink.emit(ChatRecord(self.ref, self.chat_key, "whatsapp", is_group, name=name,
+        sink.emit(ChatRecord(file_ref, chat_key, "whatsapp", is_group, name=name,
                              created_at=created.time if created else None,
                              creator=created.actor if created else None))
-        for r in records:
-            sink.emit(r)
+        deque(map(sink.emit, records), maxlen=0)  # emit each, in order, without a Python loop
 
-    def _split_author(self, e: _Entry) -> None:
-        first, _, _ = e.body.partition("\n")
-        cut = first.find(": ")
-        if cut < 0 and first.endswith(":"):
-            cut = len(first) - 1
-        if cut > 0:
-            author = first[:cut]
-            ok = self._author_ok.get(author)
-            if ok is None:
-                ok = self._author_ok[author] = not (any(q in author for q in _QUOTES)
-                                                    or author.endswith(loc.SYSTEM_AUTHOR_SUFFIXES))
-            if ok:
-                body = e.body[cut + 2:] if cut + 1 < len(first) else e.body[cut + 1:]
-                e.author, e.body = author, body.lstrip(INVISIBLE_CHARS)
-                if "\n" not in e.body and (self.ios or e.body.rstrip(". ") in loc.DELETED_TEXTS):
-                    e.hit = _CLASSIFIER.classify(e.body)
-                return
-        elif first.endswith(":.") and "\n" not in e.body:
-            return  # "John Doe:." (disappearing-message artefact, chat-miner): kept as author-less
-        if "\n" not in e.body:
-            e.hit = _CLASSIFIER.classify(e.body)
-
-    @staticmethod
-    def _group_authors(entries: list[_Entry]) -> set[str]:
-        """iOS authors that are the group itself: every line they have is a system line and one
-        of them matched a specific (not loose) rule."""
-        lines, system, strict = Counter[str](), Counter[str](), Counter[str]()
-        for e in entries:
-            if e.author is None:
-                continue
-            lines[e.author] += 1
-            if e.hit is not None:
-                system[e.author] += 1
-                strict[e.author] += not e.hit.loose
-        return {a for a, n in lines.items() if system[a] == n and strict[a] > 0}
-
-    def _emit_entry(self, e: _Entry, records: list[Record], events: list[MembershipEventRecord],
-                    authors: set[str]) -> None:
-        ref = self.ref.at_line(e.line)
-        key = f"L{e.line}"
-        sender = label_party(e.author) if e.author is not None else None
-        kind: MessageKind = "text"
-        hit = e.hit
-        if hit is not None and hit.rule.kind == "message_deleted" and sender is not None:
-            kind = "deleted"
-            events.append(MembershipEventRecord(ref, self.chat_key, "message_deleted", None, sender,
-                                                e.time, e.stamp, None, key))
-        elif hit is not None:
-            kind = "system"
-            sender = None  # iOS puts the group name or the actor there; the event names the actor
-            events.extend(hit.events(ref, self.chat_key, e.time, e.stamp, key))
-        elif e.author is None:
-            if e.body.endswith(":.") and "\n" not in e.body:
-                kind, sender, e.body = "other", label_party(e.body[:-2]), "."
-            else:
-                kind = "system_unknown"
-                self.warn(e.line, "system_unknown", f"{self.file.path}:{e.line}: unrecognised system line "
-                          f"{e.body[:80]!r}")
-        else:
-            authors.add(e.author)
-            kind = self._media_or_text(e, ref, key, records)
-        records.append(MessageRecord(ref, self.chat_key, key, sender, e.time, e.stamp, e.body, kind,
-                                     raw=e.raw))
-
-    def _media_or_text(self, e: _Entry, ref: SourceRef, key: str, records: list[Record]) -> MessageKind:
-        first, _, caption = e.body.partition("\n")
+    def _media_or_text(self, body: str, ref: SourceRef, key: str, records: list[Record]) -> MessageKind:
+        first, _, caption = body.partition("\n")
         first = first.strip(_STRIP)
         if "\u200e" in first or "\u202a" in first:
             first = INVISIBLE_RE.sub("", first)
@@ -376,27 +361,24 @@ class _Emitter:
         return MediaRefRecord(ref, self.chat_key, key, "omitted", name=name or None, caption=caption)
 
 
+def _group_authors(entries: list[_Entry]) -> set[str]:
+    """iOS authors that are the group itself: every line they have is a system line and one of
+    them matched a specific (not loose) rule."""
+    system, strict = Counter[str](), Counter[str]()
+    for _, (_, author, _, _, rule) in entries:
+        if rule is not None and author is not None:
+            system[author] += 1
+            strict[author] += not _CLASSIFIER.loose(rule)
+    candidates = {a for a, n in strict.items() if n > 0}
+    if not candidates:
+        return set()
+    lines = Counter(m[1] for _, m in entries if m[1] in candidates)
+    return {a for a in candidates if system[a] == lines[a]}
+
+
 def _actor_is_author(hit: SystemHit, author: str) -> bool:
     actor = hit.match.groupdict().get("actor")
     return actor is not None and INVISIBLE_RE.sub("", actor).strip() == INVISIBLE_RE.sub("", author).strip()
-
-
-_MINUTES = {f"{n:02d}": timedelta(minutes=n) for n in range(60)}
-_SECONDS = {f"{n:02d}": timedelta(seconds=n) for n in range(60)}
-_ZERO = timedelta(0)
-
-
-def _hour_start(reader: HeaderReader, m: re.Match[str], zone: ZoneInfo) -> tuple[datetime | None, str | None]:
-    """UTC time of the start of the local hour of ``m``, or None and a problem (an impossible
-    time, or an offset that changes within the hour)."""
-    naive, problem = reader.local_time(m)
-    if naive is None or int(m["mi"]) > 59 or (reader.shape.seconds and int(m["s"]) > 59):
-        return None, problem or "impossible minutes or seconds"
-    top = naive.replace(minute=0, second=0, tzinfo=zone)
-    first = top.utcoffset()
-    if first is None or first != top.replace(minute=59, second=59).utcoffset():
-        return None, "offset changes within the hour"
-    return (top.replace(tzinfo=None) - first).replace(tzinfo=UTC), None
 
 
 def _preamble(ref: SourceRef, chat_key: str, lines: list[str], count: int) -> MessageRecord:

@@ -1,4 +1,7 @@
-"""One vocabulary: a field name means one thing and has one type across all records."""
+"""One vocabulary: a field name means one thing and has one type across all records.
+
+Whether a field may be missing (``X | None``) can differ between records (an event need not come
+from a message, a media reference always does); the type of its value may not."""
 
 from __future__ import annotations
 
@@ -9,12 +12,20 @@ from tantalio import model
 from tantalio.model import RECORD_TYPES
 
 
+def _value_type(t: object) -> object:
+    args = typing.get_args(t)
+    if type(None) in args:
+        rest = tuple(a for a in args if a is not type(None))
+        return rest[0] if len(rest) == 1 else rest
+    return t
+
+
 def test_one_field_name_one_type() -> None:
     seen: dict[str, tuple[object, str]] = {}
     for cls in RECORD_TYPES:
         hints = typing.get_type_hints(cls, vars(model.records))
         for f in dataclasses.fields(cls):
-            t = hints[f.name]
+            t = _value_type(hints[f.name])
             if f.name in seen:
                 assert seen[f.name][0] == t, f"{cls.__name__}.{f.name} is {t}, but {seen[f.name][1]} has {seen[f.name][0]}"
             else:

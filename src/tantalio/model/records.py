@@ -120,7 +120,7 @@ class MembershipEventRecord:
 
     ref: SourceRef
     chat_key: str
-    kind: EventKind
+    event: EventKind
     subject: Party | None
     actor: Party | None
     time: datetime | None
@@ -153,7 +153,7 @@ class MediaRefRecord:
     sha256: str | None = None
     mime: str | None = None
     size: int | None = None
-    name: str | None = None
+    file_name: str | None = None
     caption: str | None = None
 
 
@@ -163,7 +163,7 @@ class AliasRecord:
 
     ref: SourceRef
     identifier: Party
-    name: str
+    alias: str
     name_kind: NameKind
 
 

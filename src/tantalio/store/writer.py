@@ -137,7 +137,7 @@ class BatchWriter:
                     "INSERT INTO membership_event(chat_obs_id, source_file_id, exhibit_id, message_id, location, kind,"
                     " subject_identifier_id, actor_identifier_id, time, time_raw, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (cid, self.source_id(rec.ref.path) or source_file_id, self.exhibit.id,
-                     messages.get(rec.message_key or ""), _location(rec.ref), rec.kind,
+                     messages.get(rec.message_key or ""), _location(rec.ref), rec.event,
                      self.party(rec.subject, rec.chat_key), self.party(rec.actor, rec.chat_key), iso(rec.time), rec.time_raw, rec.detail),
                 )
             elif isinstance(rec, MemberRecord):
@@ -162,15 +162,15 @@ class BatchWriter:
                     "INSERT INTO media_ref(message_id, source_file_id, exhibit_id, seen_as, path, sha256, mime, size,"
                     " name, caption, location) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (mid, self.source_id(rec.ref.path) or source_file_id, self.exhibit.id, rec.seen_as, rec.path,
-                     sha, rec.mime, rec.size, rec.name, rec.caption, _location(rec.ref)),
+                     sha, rec.mime, rec.size, rec.file_name, rec.caption, _location(rec.ref)),
                 )
             elif isinstance(rec, AliasRecord):
                 hard = self.party(rec.identifier)       # device-wide: the address book serves every chat
-                label = clean_label(rec.name)
+                label = clean_label(rec.alias)
                 if not label or hard is None:
                     continue
                 name_id = get_or_create_identifier(
-                    conn, IdentifierKey("display_name", rec.name, label, self.exhibit.id, None))
+                    conn, IdentifierKey("display_name", rec.alias, label, self.exhibit.id, None))
                 conn.execute(
                     "INSERT OR IGNORE INTO alias(identifier_id, name_id, name_kind, exhibit_id, source_file_id, location)"
                     " VALUES (?,?,?,?,?,?)",

@@ -124,7 +124,7 @@ def test_chats_and_messages(export: RecordBatch) -> None:
 
 
 def test_service_actions_become_events(export: RecordBatch) -> None:
-    events = [(e.message_key, e.kind, e.subject, e.actor) for e in of(export, MembershipEventRecord)]
+    events = [(e.message_key, e.event, e.subject, e.actor) for e in of(export, MembershipEventRecord)]
     alice = Party("telegram_id", "user1001")
     assert ("telegram:42/1", "created", alice, alice) in events
     assert ("telegram:42/1", "added", Party("display_name", "Bob Sample"), alice) in events
@@ -132,7 +132,7 @@ def test_service_actions_become_events(export: RecordBatch) -> None:
     assert ("telegram:42/3", "removed", Party("display_name", "Bob Sample"), alice) in events
     assert ("telegram:42/4", "left", Party("display_name", "Dave Demo"), alice) in events
     assert ("telegram:42/5", "joined_link", alice, Party("display_name", "Alice Example")) in events
-    kinds = {e.message_key: e.kind for e in of(export, MembershipEventRecord)}
+    kinds = {e.message_key: e.event for e in of(export, MembershipEventRecord)}
     assert kinds["telegram:42/6"] == "subject_changed" and kinds["telegram:42/7"] == "icon_changed"
     assert kinds["telegram:42/8"] == "other" and "telegram:42/9" not in kinds
     title = next(e for e in of(export, MembershipEventRecord) if e.message_key == "telegram:42/6")
@@ -145,7 +145,7 @@ def test_media_and_names(export: RecordBatch) -> None:
     assert media["telegram:42/11"].path == "Telegram Desktop/DataExport_2023-11-15/chats/chat_01/photos/photo_1.jpg"
     assert media["telegram:42/12"].seen_as == "omitted" and media["telegram:42/12"].mime == "video/mp4"
     assert media["telegram:42/13"].seen_as == "omitted"  # named but not in the exhibit
-    aliases = {(a.identifier, a.name, a.name_kind) for a in of(export, AliasRecord)}
+    aliases = {(a.identifier, a.alias, a.name_kind) for a in of(export, AliasRecord)}
     assert (Party("telegram_id", "user1000"), "Owner Person", "profile") in aliases
     assert (Party("phone", "+44 7700 900101"), "Alice Example", "address_book") in aliases
     assert (Party("telegram_id", "user1002"), "Bob Sample", "telegram_name") in aliases

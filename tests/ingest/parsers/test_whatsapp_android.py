@@ -110,7 +110,7 @@ def test_current_schema_chats_members_aliases(current: RecordBatch) -> None:
     assert not chats[fx.ALICE].is_group
     members = {(m.member.value, m.rank) for m in of(current, MemberRecord)}
     assert members == {(fx.ALICE, "creator"), (fx.BOB, "admin"), (fx.CAROL, "member")}
-    aliases = {(a.identifier.value, a.name, a.name_kind) for a in of(current, AliasRecord)}
+    aliases = {(a.identifier.value, a.alias, a.name_kind) for a in of(current, AliasRecord)}
     assert (fx.ALICE, "Alice Book", "address_book") in aliases
     assert (fx.BOB, "Bob Sample", "address_book") in aliases  # from given + family name
     assert (fx.BOB, "Bobby", "push_name") in aliases
@@ -123,10 +123,10 @@ def test_current_schema_media(current: RecordBatch) -> None:
     present = media["message:4"]
     assert present.seen_as == "file" and present.sha256 == fx.IMAGE_SHA
     assert present.path == f"sdcard/WhatsApp/{fx.IMAGE_REL}"  # preferred root over the decoy
-    assert present.mime == "image/jpeg" and present.size == 41 and present.name == "IMG-20231114-WA0001.jpg"
+    assert present.mime == "image/jpeg" and present.size == 41 and present.file_name == "IMG-20231114-WA0001.jpg"
     assert present.caption == "a caption"
     assert media["message:5"].seen_as == "db_hash" and media["message:5"].sha256 == fx.GONE_SHA
-    assert media["message:6"].seen_as == "omitted" and media["message:6"].name == "clip.mp4"
+    assert media["message:6"].seen_as == "omitted" and media["message:6"].file_name == "clip.mp4"
     assert media["message:7"].sha256 is None and media["message:7"].seen_as == "omitted"
 
 
@@ -149,7 +149,7 @@ def test_every_action_code(current: RecordBatch) -> None:
                 15: "admin_granted", 16: "admin_revoked", 18: "security_code_changed", 19: "encrypted_notice",
                 20: "joined_link", 21: "invite_link_reset", 27: "description_changed", 28: "number_changed",
                 52: "joined_invite", 57: "security_code_changed", 79: "joined_community", 999: "other"}
-    assert {c: {e.kind for e in es} for c, es in by_code.items()} == {c: {k} for c, k in expected.items()}
+    assert {c: {e.event for e in es} for c, es in by_code.items()} == {c: {k} for c, k in expected.items()}
     added = by_code[12]
     assert {e.subject for e in added} == {Party("jid", fx.DAVE), Party("jid", fx.CAROL)}  # one per participant
     assert all(e.actor == Party.owner() for e in added)
@@ -177,15 +177,15 @@ def test_legacy_schema(tmp_path: Path) -> None:
     assert by_key["LKEY4"].kind == "system"
     events = {e.message_key: e for e in of(batch, MembershipEventRecord)}
     added = events["messages:5"]  # someone else's add: the actor is not stored in legacy rows
-    assert (added.kind, added.subject, added.actor) == ("added", Party("jid", fx.DAVE), None)
+    assert (added.event, added.subject, added.actor) == ("added", Party("jid", fx.DAVE), None)
     left = events["messages:6"]
-    assert (left.kind, left.subject, left.actor) == ("left", Party("jid", fx.ERIN), Party("jid", fx.ERIN))
+    assert (left.event, left.subject, left.actor) == ("left", Party("jid", fx.ERIN), Party("jid", fx.ERIN))
     renamed = events["messages:7"]
-    assert (renamed.kind, renamed.subject, renamed.actor) == ("subject_changed", None, Party("jid", fx.ALICE))
+    assert (renamed.event, renamed.subject, renamed.actor) == ("subject_changed", None, Party("jid", fx.ALICE))
     assert renamed.detail == "Renamed allotment"
     removed = events["messages:8"]
-    assert (removed.kind, removed.subject, removed.actor) == ("removed", Party("jid", fx.BOB), Party.owner())
-    assert events["messages:9"].subject == Party.owner() and events["messages:9"].kind == "added"
+    assert (removed.event, removed.subject, removed.actor) == ("removed", Party("jid", fx.BOB), Party.owner())
+    assert events["messages:9"].subject == Party.owner() and events["messages:9"].event == "added"
     assert by_key["LKEY4"].sender is None and by_key["LKEY7"].sender == Party.owner()
     (ref,) = of(batch, MediaRefRecord)
     assert ref.seen_as == "file" and ref.sha256 == fx.IMAGE_SHA and ref.path.endswith("IMG-20160430-WA0001.jpg")
@@ -228,7 +228,7 @@ def test_missing_columns_and_tables_are_tolerated(tmp_path: Path) -> None:
     assert texts["only three columns"].time is None and texts["only three columns"].chat_key == fx.ALICE
     assert texts["orphan"].chat_key == "chat_row:9"
     assert [w.ref.row for w in batch.warnings] == ["message:2"]
-    assert [(a.name, a.name_kind) for a in of(batch, AliasRecord)] == [("Alice Book", "address_book")]
+    assert [(a.alias, a.name_kind) for a in of(batch, AliasRecord)] == [("Alice Book", "address_book")]
 
 
 @pytest.mark.parametrize("content", [

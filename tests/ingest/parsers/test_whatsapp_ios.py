@@ -77,13 +77,13 @@ def test_group_events_only_on_event_rows(synthetic: RecordBatch) -> None:
     for e in events:
         by_row.setdefault(e.message_key or "", []).append(e)
     (created,) = by_row["ZWAMESSAGE:1"]
-    assert created.kind == "created" and created.subject == Party("jid", fx.ALICE)  # ZWAGROUPINFO creator
+    assert created.event == "created" and created.subject == Party("jid", fx.ALICE)  # ZWAGROUPINFO creator
     added = by_row["ZWAMESSAGE:2"]
     assert {e.subject for e in added} == {Party("jid", fx.BOB), Party("lid", fx.CAROL_LID)}
     assert {e.actor for e in added} == {Party("jid", fx.ALICE)}
-    assert by_row["ZWAMESSAGE:4"][0].kind == "left" and by_row["ZWAMESSAGE:4"][0].subject == Party("jid", fx.DAVE)
-    assert by_row["ZWAMESSAGE:5"][0].kind == "joined_link"
-    assert by_row["ZWAMESSAGE:6"][0].kind == "other" and "ZGROUPEVENTTYPE=99" in (by_row["ZWAMESSAGE:6"][0].detail or "")
+    assert by_row["ZWAMESSAGE:4"][0].event == "left" and by_row["ZWAMESSAGE:4"][0].subject == Party("jid", fx.DAVE)
+    assert by_row["ZWAMESSAGE:5"][0].event == "joined_link"
+    assert by_row["ZWAMESSAGE:6"][0].event == "other" and "ZGROUPEVENTTYPE=99" in (by_row["ZWAMESSAGE:6"][0].detail or "")
 
 
 def test_chats_members_names(synthetic: RecordBatch) -> None:
@@ -94,7 +94,7 @@ def test_chats_members_names(synthetic: RecordBatch) -> None:
     assert not chats[fx.ALICE].is_group
     members = {(m.member.value, m.rank) for m in of(synthetic, MemberRecord)}
     assert members == {(fx.ALICE, "admin"), (fx.BOB, "member")}  # Carol is inactive (a past member)
-    aliases = {(a.identifier.kind, a.identifier.value, a.name, a.name_kind) for a in of(synthetic, AliasRecord)}
+    aliases = {(a.identifier.kind, a.identifier.value, a.alias, a.name_kind) for a in of(synthetic, AliasRecord)}
     assert ("jid", fx.BOB, "Bobby", "push_name") in aliases
     assert ("jid", fx.ALICE, "Alice Book", "address_book") in aliases
     assert ("phone", "07700 900199", "Nobody Yet", "address_book") in aliases
@@ -182,7 +182,7 @@ def test_ileapp_josh_ios15_messages_agree(josh: tuple[RecordBatch, list[list[obj
         if attachment:
             # iLEAPP renames media "mock_hash_for_<file uuid>.jpg"; the uuid is our file name
             media = next(m for m in of(batch, MediaRefRecord) if m.message_key == ours.message_key)
-            assert media.name == str(attachment).removeprefix("mock_hash_for_")
+            assert media.file_name == str(attachment).removeprefix("mock_hash_for_")
             assert media.sha256 is not None and len(media.sha256) == 64 and media.seen_as == "db_hash"
         if row[11] != "":
             # coordinates only on location rows (ZLATITUDE is the image width elsewhere)
@@ -200,7 +200,7 @@ def test_ileapp_josh_ios15_groups(josh: tuple[RecordBatch, list[list[object]]]) 
     chats = {c.chat_key: c for c in of(batch, ChatRecord)}
     assert {c.name for c in chats.values() if c.is_group} == {
         "Our Test Group", "Med Report Review", "Med Report 2", "Working Group"}
-    kinds = sorted(e.kind for e in of(batch, MembershipEventRecord))
+    kinds = sorted(e.event for e in of(batch, MembershipEventRecord))
     # (6,12) created x4, (6,2) added x2, (10,2) "now end-to-end encrypted" x5
     assert kinds == ["added"] * 2 + ["created"] * 4 + ["encrypted_notice"] * 5
     hashes = {m.sha256 for m in of(batch, MediaRefRecord)}
@@ -264,7 +264,7 @@ def test_ileapp_josh_ios15_contacts_agree(tmp_path: Path) -> None:
         WhatsAppIOSParser._read_contacts(EvidenceFile(f"{folder}/ChatStorage.sqlite", 0, "0" * 64), ctx, sink)
     finally:
         ctx.close()
-    ours = {(a.identifier.value, a.name) for a in sink.batch.records if isinstance(a, AliasRecord)}
+    ours = {(a.identifier.value, a.alias) for a in sink.batch.records if isinstance(a, AliasRecord)}
     rows = json.loads(ILEAPP_CONTACTS.read_text(encoding="utf-8"))["data"]
     theirs = {(str(r[5] or r[3]), str(r[0])) for r in rows if r[5] or r[3]}
     assert ours == theirs and sink.batch.warnings == []

@@ -319,11 +319,11 @@ class _Emitter:
             append(MessageRecord(ref, chat_key, key, sender, time, stamp, body, kind, raw=raw))
         records.extend(events)
         name = _name_from_path(self.file)
-        created = next((ev for ev in events if ev.kind == "created"), None)
+        created = next((ev for ev in events if ev.event == "created"), None)
         if name is None:
-            named = [ev.detail for ev in events if ev.kind in ("created", "subject_changed") and ev.detail]
+            named = [ev.detail for ev in events if ev.event in ("created", "subject_changed") and ev.detail]
             name = named[0] if named else None
-        is_group = bool(events and any(ev.kind not in ("encrypted_notice", "message_deleted",
+        is_group = bool(events and any(ev.event not in ("encrypted_notice", "message_deleted",
                                                        "security_code_changed", "number_changed")
                                        for ev in events)) or len(authors - group_authors) > 2
         sink.emit(ChatRecord(file_ref, chat_key, "whatsapp", is_group, name=name,
@@ -347,7 +347,7 @@ class _Emitter:
                 return "media"
         if first in loc.OMITTED_PLACEHOLDERS or (not caption and first.endswith(loc.OMITTED_DOCUMENT_SUFFIXES)):
             omitted = None if first in loc.OMITTED_PLACEHOLDERS else first.rsplit(" ", 2)[0]
-            records.append(MediaRefRecord(ref, self.chat_key, key, "omitted", name=omitted))
+            records.append(MediaRefRecord(ref, self.chat_key, key, "omitted", file_name=omitted))
             return "media"
         if first.startswith(loc.LOCATION_PREFIXES) or first in loc.LIVE_LOCATION:
             return "location"
@@ -357,8 +357,8 @@ class _Emitter:
         found = self.ctx.find(self.file.sibling(name)) if name else None
         if found is not None:
             return MediaRefRecord(ref, self.chat_key, key, "export_attachment", path=found.path,
-                                  size=found.size, sha256=None, name=name, caption=caption)
-        return MediaRefRecord(ref, self.chat_key, key, "omitted", name=name or None, caption=caption)
+                                  size=found.size, sha256=None, file_name=name, caption=caption)
+        return MediaRefRecord(ref, self.chat_key, key, "omitted", file_name=name or None, caption=caption)
 
 
 def _group_authors(entries: list[_Entry]) -> set[str]:

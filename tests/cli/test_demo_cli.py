@@ -47,3 +47,43 @@ def test_hash_command_prints_json_lines(tmp_path: Path) -> None:
     assert lines[0]["mime"] == "image/png" and len(lines[0]["pdq"]) == 64
     assert lines[1]["pdq"] is None and lines[1]["pdq_quality"] is None
     assert run("hash", str(tmp_path / "missing.jpg")).returncode == 3
+
+
+def test_demo_serve_brings_up_the_ui_with_a_demo_account(tmp_path: Path) -> None:
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "tantalio", "demo", str(tmp_path / "d"), "--small", "--workers", "1",
+                             "--serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 300
+        assert proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "serving" in line:
+                break
+        assert any("web UI account: demo" in ln for ln in lines), "".join(lines)
+        for _ in range(50):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5).read().decode()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        assert "SYNTHETIC DEMO DATA" in page
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/case", timeout=5)
+            raise AssertionError("the API answered without a login")
+        except urllib.error.HTTPError as e:
+            assert e.code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -18,6 +18,9 @@ def demo_command(
     small: bool = typer.Option(False, "--small", help="The tiny variant used by the tests."),
     seed: int = typer.Option(2017, "--seed", help="Generator seed (same seed, same case)."),
     workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes for media triage."),
+    serve: bool = typer.Option(False, "--serve", help="Then serve the web UI on 127.0.0.1 with a demo reviewer "
+                               "account (its password is printed once)."),
+    port: int = typer.Option(8400, "--port", help="Port for --serve."),
 ) -> None:
     """Generate the synthetic demo case (benign, invented) and run everything on it."""
     from tantalio.demo.config import DemoConfig
@@ -44,4 +47,20 @@ def demo_command(
     console.print(f"ground truth: {result.ground_truth}  (score: python bench/accuracy.py {result.export} {result.ground_truth})")
     for name, path in sorted(result.outputs.items()):
         console.print(f"{name + ':':<13} {path}")
-    console.print(f"done in {time.monotonic() - started:.0f} s; browse it with: tantalio serve {result.case}")
+    console.print(f"done in {time.monotonic() - started:.0f} s")
+    if not serve:
+        console.print(f"browse it: tantalio demo {out} --serve   (or: tantalio users add {result.case} NAME "
+                      f"--role reviewer; tantalio serve {result.case})")
+        return
+    import secrets
+
+    from tantalio.cli.web import serve as serve_case
+    from tantalio.store import CaseStore
+    from tantalio.web.accounts import add_user
+
+    password = secrets.token_urlsafe(12)
+    with CaseStore.open(result.case) as store:
+        add_user(store, "demo", "reviewer", password)
+    console.print(f"web UI account: [bold]demo[/] / [bold]{password}[/] (reviewer; media stay blurred until revealed)",
+                  highlight=False)
+    serve_case(result.case, host="127.0.0.1", port=port, scheme="projectvic", secure_cookies=False)

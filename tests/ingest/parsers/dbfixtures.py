@@ -386,3 +386,15 @@ def build_ios(folder: Path, *, contacts: bool = True, media: bool = True) -> Pat
         target.parent.mkdir(parents=True)
         target.write_bytes(IMAGE_BYTES)
     return path
+
+
+def mutate_rows(db: Path, editable: dict[str, tuple[str, ...]], edits: list[tuple[str, int, int, object]]) -> None:
+    """Write fuzzed values into real columns of real rows (table, row offset, column index, value)."""
+    conn = sqlite3.connect(db)
+    for table, row, col, value in edits:
+        column = editable[table][col % len(editable[table])]
+        rowid = conn.execute(f"SELECT rowid FROM {table} LIMIT 1 OFFSET ?", (row,)).fetchone()  # noqa: S608
+        if rowid:
+            conn.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE rowid = ?", (value, rowid[0]))  # noqa: S608
+    conn.commit()
+    conn.close()

@@ -331,13 +331,6 @@ def test_bad_values_in_rows_never_crash(tmp_path_factory: pytest.TempPathFactory
                                         edits: list[tuple[str, int, int, object]]) -> None:
     tmp = tmp_path_factory.mktemp("values")
     db = fx.build_transitional(tmp / "exhibit")
-    conn = sqlite3.connect(db)
-    for table, row, col, value in edits:
-        column = _EDITABLE[table][col % len(_EDITABLE[table])]
-        rowid = conn.execute(f"SELECT rowid FROM {table} LIMIT 1 OFFSET ?", (row,)).fetchone()  # noqa: S608
-        if rowid:
-            conn.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE rowid = ?", (value, rowid[0]))  # noqa: S608
-    conn.commit()
-    conn.close()
+    fx.mutate_rows(db, _EDITABLE, edits)
     batch = run(tmp / "exhibit", tmp, path="msgstore.db")
     assert any(isinstance(r, MessageRecord) for r in batch.records)

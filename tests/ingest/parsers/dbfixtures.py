@@ -11,6 +11,10 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from tantalio.ingest.base import ExhibitInfo, Parser
+from tantalio.ingest.context import run_parser
+from tantalio.model import RecordBatch
+
 ALICE = "447700900101@s.whatsapp.net"
 BOB = "447700900102@s.whatsapp.net"
 CAROL = "447700900104@s.whatsapp.net"
@@ -398,3 +402,14 @@ def mutate_rows(db: Path, editable: dict[str, tuple[str, ...]], edits: list[tupl
             conn.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE rowid = ?", (value, rowid[0]))  # noqa: S608
     conn.commit()
     conn.close()
+
+
+def run_db_parser(parser: Parser, root: Path, tmp: Path, exhibit: str, path: str | None = None) -> RecordBatch:
+    """Run a database parser over an exhibit folder (or one file in it) with a scratch folder in tmp."""
+    scratch = tmp / "scratch"
+    scratch.mkdir(exist_ok=True)
+    return run_parser(parser, [root], ExhibitInfo(exhibit), scratch, path)
+
+
+def of(batch: RecordBatch, kind: type) -> list:  # type: ignore[type-arg]
+    return [r for r in batch.records if isinstance(r, kind)]

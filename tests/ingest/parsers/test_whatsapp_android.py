@@ -13,8 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tantalio.ingest.base import EvidenceFile, ExhibitInfo
-from tantalio.ingest.context import run_parser
+from tantalio.ingest.base import EvidenceFile
 from tantalio.ingest.parsers.jids import bare_jid, legacy_group_origin, phone_digits
 from tantalio.ingest.parsers.whatsapp_android import WhatsAppAndroidParser
 from tantalio.model import (
@@ -34,13 +33,10 @@ DB_DIR = "data/data/com.whatsapp/databases"
 
 
 def run(root: Path, tmp: Path, path: str | None = None) -> RecordBatch:
-    scratch = tmp / "scratch"
-    scratch.mkdir(exist_ok=True)
-    return run_parser(WhatsAppAndroidParser(), [root], ExhibitInfo("EX-01"), scratch, path)
+    return fx.run_db_parser(WhatsAppAndroidParser(), root, tmp, "EX-01", path)
 
 
-def of(batch: RecordBatch, kind: type) -> list:  # type: ignore[type-arg]
-    return [r for r in batch.records if isinstance(r, kind)]
+of = fx.of
 
 
 @pytest.fixture

@@ -37,13 +37,10 @@ APPGROUP = "mobile/Containers/Shared/AppGroup/0A1B2C3D-0000-4000-8000-00000000AB
 
 
 def run(root: Path, tmp: Path, path: str | None = None) -> RecordBatch:
-    scratch = tmp / "scratch"
-    scratch.mkdir(exist_ok=True)
-    return run_parser(WhatsAppIOSParser(), [root], ExhibitInfo("EX-02"), scratch, path)
+    return fx.run_db_parser(WhatsAppIOSParser(), root, tmp, "EX-02", path)
 
 
-def of(batch: RecordBatch, kind: type) -> list:  # type: ignore[type-arg]
-    return [r for r in batch.records if isinstance(r, kind)]
+of = fx.of
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import phonenumbers
 
 from .observation import Exhibit, View
 from .scenario import MembershipEvent, Operation, Post
+from .written import WrittenFile
 
 CURRENT_DDL = """
 CREATE TABLE jid (_id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, server TEXT NOT NULL, agent INTEGER, device INTEGER, type INTEGER, raw_string TEXT);
@@ -69,11 +70,24 @@ def _pseudo(seed: str, size: int) -> bytes:
 
 
 class MsgstoreWriter:
+    """``missing_media``: posts whose media file is not in the extraction (the DB keeps only
+    its hash). ``written`` counts what :meth:`write` put in the database."""
+
     def __init__(self, op: Operation, exhibit: Exhibit, view: View, media_paths: dict[int, str],
-                 seized: datetime) -> None:
+                 seized: datetime, missing_media: frozenset[int] = frozenset()) -> None:
         self.op, self.exhibit, self.view, self.media_paths, self.seized = op, exhibit, view, media_paths, seized
+        self.missing_media = missing_media
         self.owner = exhibit.owner
         self.jids: dict[str, int] = {}
+        self.written = WrittenFile()
+
+    def _count(self, item: Post | MembershipEvent) -> None:
+        if isinstance(item, MembershipEvent):
+            self.written.system_line(item.kind)
+        elif item.media is None:
+            self.written.message()
+        else:
+            self.written.message("db_hash" if item.seq in self.missing_media else "file")
 
     def _jid(self, db: sqlite3.Connection, raw: str) -> int:
         if raw not in self.jids:
@@ -160,6 +174,7 @@ class MsgstoreWriter:
                 row = self._current_post(db, chats[gid], item)
             else:
                 row = self._current_event(db, chats[gid], item)
+            self._count(item)
             last[gid] = (row, ms(item.time, item.seq))
         for gid, (row, stamp) in last.items():
             db.execute("UPDATE chat SET last_message_row_id=?, display_message_row_id=?, last_read_message_row_id=?, "
@@ -237,6 +252,7 @@ class MsgstoreWriter:
         last: dict[str, tuple[int, int]] = {}
         for _, _, item in timeline:
             row = self._legacy_row(db, item)
+            self._count(item)
             last[item.group] = (row, ms(item.time, item.seq))
         for gid in self.view.groups:
             group = self.op.groups[gid]

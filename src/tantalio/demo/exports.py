@@ -9,6 +9,7 @@ from pathlib import Path
 from .locales import LOCALES, LRM, Locale, Strings, render
 from .observation import Exhibit, View
 from .scenario import MembershipEvent, Operation, Post
+from .written import WrittenFile
 
 
 def author_name(op: Operation, exhibit: Exhibit, pid: str, ios: bool) -> str:
@@ -83,8 +84,9 @@ def current_subject(op: Operation, exhibit: Exhibit, gid: str, seized: datetime)
 
 
 def write_android_exports(op: Operation, exhibit: Exhibit, view: View, media_names: dict[int, str],
-                          root: Path, seized: datetime) -> list[str]:
-    """One `<prefix><group>.txt` per group, attachments beside it. Returns attachment names written."""
+                          root: Path, seized: datetime, written: dict[str, WrittenFile] | None = None) -> list[str]:
+    """One `<prefix><group>.txt` per group, attachments beside it. Returns attachment names written;
+    fills ``written`` (path relative to ``root`` -> counts) with what each export holds."""
     locale: Locale = LOCALES[exhibit.locale]
     strings = locale.strings
     attached: list[str] = []
@@ -94,22 +96,27 @@ def write_android_exports(op: Operation, exhibit: Exhibit, view: View, media_nam
         if not items:
             continue
         lines: list[str] = []
+        counts = WrittenFile()
 
         def header(when: datetime) -> str:
             return render(locale.android, locale, exhibit.local(when).replace(tzinfo=None)) + " - "
 
         lines.append(header(items[0].time) + strings.e2e)
+        counts.system_line("encrypted_notice")
         for item in items:
             if isinstance(item, MembershipEvent):
                 text = event_text(op, exhibit, item, strings, ios=False)
                 if text is not None:
                     lines.append(header(item.time) + text)
+                    counts.system_line(item.kind)
                 continue
             author = author_name(op, exhibit, item.sender, ios=False)
             if item.media is None:
                 lines.append(f"{header(item.time)}{author}: {item.text}")
+                counts.message()
             elif exhibit.media_omitted:
                 lines.append(f"{header(item.time)}{author}: {strings.omitted}")
+                counts.message("omitted")
             else:
                 file_name = media_names[item.seq]
                 lines.append(f"{header(item.time)}{author}: {LRM}{strings.attached.format(file=file_name)}")
@@ -117,6 +124,10 @@ def write_android_exports(op: Operation, exhibit: Exhibit, view: View, media_nam
                     lines.append(item.caption)
                 (root / file_name).write_bytes(op.files[item.media].data)
                 attached.append(file_name)
+                counts.message("export_attachment")
         name = safe_file_name(current_subject(op, exhibit, gid, seized))
-        (root / f"{strings.android_file_prefix}{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        export = f"{strings.android_file_prefix}{name}.txt"
+        (root / export).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        if written is not None:
+            written[export] = counts  # a later export of the same name replaces the file, and its counts
     return attached

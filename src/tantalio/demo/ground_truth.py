@@ -129,6 +129,7 @@ def build(op: Operation, exhibits: list[Exhibit], views: dict[str, View],
             "locale": e.locale, "timezone": e.timezone, "dcim": e.dcim, "media_omitted": e.media_omitted,
             "history_start": iso(e.history_start), "groups": views[e.id].groups,
             "files": reports[e.id].files, "deleted_media": sorted(set(reports[e.id].deleted)),
+            "written": {path: counts.to_json() for path, counts in sorted(reports[e.id].written.items())},
         } for e in exhibits],
         "posts": [{"seq": p.seq, "key_id": p.key_id, "group": p.group, "sender": p.sender, "time": iso(p.time),
                    "media": p.media, "text": p.text, "forwarded": p.forwarded, "forward_score": p.forward_score}

@@ -10,6 +10,7 @@ from .exports import author_name, current_subject, event_text, safe_file_name, t
 from .locales import LOCALES, LRM, render
 from .observation import Exhibit, View
 from .scenario import MembershipEvent, Operation
+from .written import WrittenFile
 
 
 def _entry(name: str, when: datetime, compress: int) -> zipfile.ZipInfo:
@@ -20,13 +21,15 @@ def _entry(name: str, when: datetime, compress: int) -> zipfile.ZipInfo:
     return info
 
 
-def write_ios_exports(op: Operation, exhibit: Exhibit, view: View, root: Path, seized: datetime) -> list[str]:
+def write_ios_exports(op: Operation, exhibit: Exhibit, view: View, root: Path, seized: datetime,
+                      written: dict[str, WrittenFile] | None = None) -> list[str]:
     """Returns the zip names written. System lines carry the group name as author and U+200E before
-    the text; attachments are `NNNNNNNN-PHOTO-YYYY-MM-DD-HH-MM-SS.jpg`; captions are dropped."""
+    the text; attachments are `NNNNNNNN-PHOTO-YYYY-MM-DD-HH-MM-SS.jpg`; captions are dropped.
+    Fills ``written`` (``<zip>!/_chat.txt`` -> counts) with what each chat holds."""
     locale = LOCALES[exhibit.locale]
     strings = locale.strings
     root.mkdir(parents=True, exist_ok=True)
-    written: list[str] = []
+    names: list[str] = []
     zip_time = exhibit.local(seized).replace(tzinfo=None)
     for gid in view.groups:
         items = timeline(view, gid)
@@ -35,27 +38,33 @@ def write_ios_exports(op: Operation, exhibit: Exhibit, view: View, root: Path, s
         subject = current_subject(op, exhibit, gid, seized)
         files: list[tuple[str, bytes]] = []
         lines: list[str] = []
+        counts = WrittenFile()
 
         def header(when: datetime) -> str:
             return render(locale.ios, locale, exhibit.local(when).replace(tzinfo=None)) + " "
 
         lines.append(f"{header(items[0].time)}{subject}: {LRM}{strings.e2e_ios}")
+        counts.system_line("encrypted_notice")
         for item in items:
             if isinstance(item, MembershipEvent):
                 text = event_text(op, exhibit, item, strings, ios=True)
                 if text is not None:
                     lines.append(f"{header(item.time)}{subject}: {LRM}{text}")
+                    counts.system_line(item.kind)
                 continue
             author = author_name(op, exhibit, item.sender, ios=True)
             if item.media is None:
                 lines.append(f"{header(item.time)}{author}: {item.text}")
+                counts.message()
             elif exhibit.media_omitted:
                 lines.append(f"{header(item.time)}{author}: {LRM}{strings.ios_omitted}")
+                counts.message("omitted")
             else:
                 stamp = exhibit.local(item.time).strftime("%Y-%m-%d-%H-%M-%S")
                 file_name = f"{len(files) + 1:08d}-PHOTO-{stamp}.jpg"
                 files.append((file_name, op.files[item.media].data))
                 lines.append(f"{header(item.time)}{author}: {LRM}{strings.ios_attached.format(file=file_name)}")
+                counts.message("export_attachment")
         zip_name = f"WhatsApp Chat - {safe_file_name(subject)}.zip"
         with zipfile.ZipFile(root / zip_name, "w") as archive:
             text = "\n".join(lines).replace("\r\n", "\n").replace("\n", "\r\n")
@@ -63,5 +72,7 @@ def write_ios_exports(op: Operation, exhibit: Exhibit, view: View, root: Path, s
             archive.writestr(_entry("_chat.txt", zip_time, zipfile.ZIP_DEFLATED), chat)
             for file_name, data in files:
                 archive.writestr(_entry(file_name, zip_time, zipfile.ZIP_STORED), data)
-        written.append(zip_name)
-    return written
+        names.append(zip_name)
+        if written is not None:
+            written[f"{zip_name}!/_chat.txt"] = counts  # a later zip of the same name replaces this one
+    return names

@@ -161,6 +161,8 @@ SYSTEM_RULES: tuple[SystemRule, ...] = (
     _r("es", "subject_changed", "{actor} cambió el asunto de {old} a {name}", False),
     _r("es", "subject_changed", "{actor} cambió el nombre del grupo de {old} a {name}", False),
     _r("es", "subject_changed", "{actor} cambió el nombre del grupo a {name}", False),
+    _r("es", "subject_changed", "{actor} cambió el asunto a {name}", False),
+    _r("es", "subject_changed", "Cambiaste el nombre del grupo de {old} a {name}", False),
     _r("es", "icon_changed", "{actor} cambió el ícono de este grupo"),
     _r("es", "icon_changed", "{actor} cambió el icono de este grupo", False),
     _r("es", "description_changed", "{actor} cambió la descripción del grupo"),
@@ -173,9 +175,14 @@ SYSTEM_RULES: tuple[SystemRule, ...] = (
     _r("es", "message_deleted", "Este mensaje fue eliminado"),
     # ---- Portuguese (BR and PT): [C] where FORMATS.md lists it, else unverified
     _r("pt", "encrypted_notice", "As mensagens e as chamadas são protegidas com a criptografia de ponta a ponta.{text}", False),
+    _r("pt", "encrypted_notice", "As mensagens e as chamadas são protegidas com a criptografia de ponta a ponta e "
+       "ficam somente entre você e os participantes desta conversa.{text}", False),
     _r("pt", "created", "Você criou o grupo {name}", False),
+    _r("pt", "created", "Criou o grupo {name}", False),  # pt-PT
     _r("pt", "created", "{actor} criou o grupo {name}"),
     _r("pt", "added", "{actor} adicionou você"),
+    _r("pt", "added", "{actor} adicionou-o", False, loose=True),  # pt-PT
+    _r("pt", "added", "Adicionou {subject}", False, loose=True),  # pt-PT
     _r("pt", "added", "{actor} adicionou {subject}"),
     _r("pt", "removed", "{actor} removeu você", False),
     _r("pt", "removed", "{actor} removeu {subject}"),
@@ -185,6 +192,7 @@ SYSTEM_RULES: tuple[SystemRule, ...] = (
     _r("pt", "subject_changed", "{actor} mudou o assunto de {old} para {name}"),
     _r("pt", "subject_changed", "{actor} mudou o assunto para {name}", False),
     _r("pt", "subject_changed", "{actor} mudou o nome do grupo de {old} para {name}", False),
+    _r("pt", "subject_changed", "Alterou o nome do grupo de {old} para {name}", False),  # pt-PT
     _r("pt", "icon_changed", "{actor} mudou o ícone deste grupo"),
     _r("pt", "icon_changed", "{actor} apagou o ícone deste grupo", False),
     _r("pt", "description_changed", "{actor} mudou a descrição do grupo"),
@@ -313,7 +321,7 @@ ATTACHED_SUFFIXES: tuple[str, ...] = (
 # iOS: "<attached: 00000001-PHOTO-2022-12-31-11-40-26.jpg>" en [V], de <Anhang: [V],
 # es <adjunto: [V]; it <allegato: and pt <anexo: unverified; fr/nl guessed (unverified).
 ATTACHED_TAGS: tuple[str, ...] = (
-    "attached", "Anhang", "adjunto", "allegato", "anexo", "pièce jointe", "bijlage",
+    "attached", "Anhang", "adjunto", "allegato", "anexo", "anexado", "pièce jointe", "bijlage",
 )
 
 # Shared locations: kind "location".
@@ -418,8 +426,12 @@ class SystemHit:
     def _people(self, text: str, kind: str) -> list[str]:
         if kind not in ("added", "removed"):
             return [text]
-        parts = text.split(", ")
         joiner = LIST_JOINERS.get(self.rule.locale, " and ")
+        if joiner not in text:
+            # WhatsApp always joins the last two names of a list ("A, B and C", "A and B"):
+            # without the joiner it is one name, which may hold a comma ("Schneider, Uwe")
+            return [text]
+        parts = text.split(", ")
         if joiner in parts[-1]:
             parts[-1:] = parts[-1].rsplit(joiner, 1)
         return [p for p in parts if p.strip()]

@@ -260,6 +260,10 @@ class _AuthorSplitter:
         return None, body, _CLASSIFIER.find(body) if "\n" not in body else None
 
 
+GROUP_AUTHOR_SHARE = 0.8
+"""An iOS author with this share of system lines (and one specific hit) is the group itself."""
+
+
 class _Emitter:
     """Turns line groups into records: authors, system lines, media, events, the chat."""
 
@@ -270,7 +274,7 @@ class _Emitter:
     def run(self, entries: list[_Entry], times: list[datetime | None], records: list[Record],
             sink: Sink) -> None:
         """Emits the chat, then ``records`` and the records of ``entries`` (emptied on the way)."""
-        group_authors = _group_authors(entries)
+        group_authors = _group_authors(entries, _name_from_path(self.file) if self.ios else None)
         events: list[MembershipEventRecord] = []
         authors: set[str] = set()
         chat_key, file_ref = self.chat_key, self.ref
@@ -288,7 +292,7 @@ class _Emitter:
             # the same values as file_ref.at_line(line), without a method call per message
             ref = SourceRef(exhibit, path, sha256, parser, line, None)
             key = f"L{line}"
-            if rule is None and author is not None:  # a person's message: the usual case
+            if rule is None and author is not None and author not in group_authors:  # a person's message
                 authors.add(author)
                 kind = media_or_text(body, ref, key, records)
                 append(MessageRecord(ref, chat_key, key, label_party(author), time, stamp, body, kind,
@@ -307,11 +311,11 @@ class _Emitter:
                 kind = "system"
                 sender = None  # iOS puts the group name or the actor there; the event names the actor
                 events.extend(hit.events(ref, chat_key, time, stamp, key))
-            elif author is None:
-                if body.endswith(":.") and "\n" not in body:
+            elif author is None or author in group_authors:
+                if author is None and body.endswith(":.") and "\n" not in body:
                     kind, sender, body = "other", label_party(body[:-2]), "."
                 else:
-                    kind = "system_unknown"
+                    kind, sender = "system_unknown", None
                     self.warn(line, "system_unknown", f"{path}:{line}: unrecognised system line {body[:80]!r}")
             else:
                 authors.add(author)
@@ -361,9 +365,11 @@ class _Emitter:
         return MediaRefRecord(ref, self.chat_key, key, "omitted", file_name=name or None, caption=caption)
 
 
-def _group_authors(entries: list[_Entry]) -> set[str]:
-    """iOS authors that are the group itself: every line they have is a system line and one of
-    them matched a specific (not loose) rule."""
+def _group_authors(entries: list[_Entry], chat_name: str | None = None) -> set[str]:
+    """iOS authors that are the group itself: one of their lines matched a specific (not loose)
+    system rule, and they are the chat's own name (from the export's file name) or nearly all of
+    their lines are system lines. Their other lines are then unrecognised system lines, not a
+    person talking."""
     system, strict = Counter[str](), Counter[str]()
     for _, (_, author, _, _, rule) in entries:
         if rule is not None and author is not None:
@@ -373,7 +379,7 @@ def _group_authors(entries: list[_Entry]) -> set[str]:
     if not candidates:
         return set()
     lines = Counter(m[1] for _, m in entries if m[1] in candidates)
-    return {a for a in candidates if system[a] == lines[a]}
+    return {a for a in candidates if a == chat_name or system[a] >= GROUP_AUTHOR_SHARE * lines[a]}
 
 
 def _actor_is_author(hit: SystemHit, author: str) -> bool:

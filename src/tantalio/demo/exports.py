@@ -23,6 +23,12 @@ def author_name(op: Operation, exhibit: Exhibit, pid: str, ios: bool) -> str:
     return f"~ {person.push_name}" if ios else person.international()
 
 
+def _curly(text: str) -> str:
+    """iOS renders quotes as typographic pairs: “opening” and ”closing”, alternately."""
+    parts = text.split('"')
+    return "".join(part + ("" if i == len(parts) - 1 else "“" if i % 2 == 0 else "”") for i, part in enumerate(parts))
+
+
 def event_text(op: Operation, exhibit: Exhibit, event: MembershipEvent, strings: Strings, ios: bool) -> str | None:
     """The system line for an event as the owner's phone renders it; None when the app shows nothing."""
     me = exhibit.owner.id
@@ -35,7 +41,7 @@ def event_text(op: Operation, exhibit: Exhibit, event: MembershipEvent, strings:
     if kind == "created":
         if actor == me:
             text = strings.created_you.format(name=event.new_subject)
-            return text.replace('"', "“", 1).replace('"', "”", 1) if ios else text
+            return _curly(text) if ios else text
         template = strings.created_ios if ios else strings.created
         return template.format(actor=name(actor), name=event.new_subject)
     if kind == "added":
@@ -57,7 +63,7 @@ def event_text(op: Operation, exhibit: Exhibit, event: MembershipEvent, strings:
     if kind == "subject_changed":
         if actor == me:
             text = strings.renamed_you.format(old=event.old_subject, new=event.new_subject)
-            return text.replace('"', "“").replace("“ ", "” ").replace("“.", "”.") if ios else text
+            return _curly(text) if ios else text
         if ios:
             return strings.renamed_ios.format(actor=name(actor), new=event.new_subject)
         return strings.renamed.format(actor=name(actor), old=event.old_subject, new=event.new_subject)

@@ -8,7 +8,11 @@ the result does not change. Media triage (which fills media_item and match) runs
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from itertools import chain
 from typing import Any, Protocol
+
+import numpy as np
 
 from tantalio.network.attribution import build_posts, fill_families, first_sightings, propagation
 from tantalio.network.communities import measure
@@ -22,6 +26,10 @@ from tantalio.store.sqlite import CaseStore, utcnow
 DERIVED = ("propagation_edge", "first_sighting", "post", "group_event", "chat_name", "person_role", "person_score",
            "membership_spell", "chat_obs_alignment")
 STEPS = ("chats", "persons", "history", "media", "structure", "roles")
+# SQLite's default page cache (2 MB) is far smaller than the indexes analyze fills and the temp
+# B-trees its GROUP BY/UNION queries sort: past a few hundred thousand rows every insert then
+# misses the cache and time grows faster than the case. A fixed budget, restored afterwards.
+ANALYZE_CACHE_KIB = 131_072
 
 
 class Progress(Protocol):
@@ -48,6 +56,20 @@ def run(store: CaseStore, progress: Progress | None = None) -> dict[str, Any]:
 
     if progress is not None:
         progress.phase("analyze", len(STEPS), 0)
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-ANALYZE_CACHE_KIB}")
+    try:
+        summary = _run(store, step, timings)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+    if progress is not None:
+        progress.done()
+    summary["seconds"] = timings
+    return summary
+
+
+def _run(store: CaseStore, step: Callable[[str], None], timings: dict[str, float]) -> dict[str, Any]:
+    conn = store.conn
     now = utcnow()
     with store.transaction():
         for table in DERIVED:
@@ -70,7 +92,9 @@ def run(store: CaseStore, progress: Progress | None = None) -> dict[str, Any]:
         first_sightings(conn, posts)
         propagation(conn, posts)
         step("media")
-        memberships = conn.execute("SELECT DISTINCT person_id, chat_id FROM membership_spell").fetchall()
+        # straight into an array: a list of millions of tuples costs ~10× the memory
+        memberships = np.fromiter(chain.from_iterable(conn.execute(
+            "SELECT DISTINCT person_id, chat_id FROM membership_spell")), dtype=np.int64).reshape(-1, 2)
         measures = measure(memberships)
         step("structure")
         facts = collect_facts(conn, owner_person)
@@ -102,7 +126,4 @@ def run(store: CaseStore, progress: Progress | None = None) -> dict[str, Any]:
             store.warn("analyze", f"label {ident.normalized!r}{where} points at {len(amb['candidates'])} different"
                                   f" identifiers ({amb['reason']}); left unresolved", ident.scope or None)
         store.audit("analyze", {**summary, "seconds": timings})
-    if progress is not None:
-        progress.done()
-    summary["seconds"] = timings
     return summary

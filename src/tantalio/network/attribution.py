@@ -14,14 +14,13 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
-from tantalio.network.align import epoch, iso_s
+from tantalio.network.align import epoch, int_list_json, iso_s
 from tantalio.network.history import was_member
 from tantalio.network.unionfind import DisjointSets
 
@@ -126,13 +125,14 @@ def build_posts(conn: sqlite3.Connection, offsets: dict[int, float], owner_perso
                 last.t, last.precise = t, True
             continue
         posts.append(Post(0, chat, person, None if t == float("inf") else t, sha, family, forwarded, [mid], precise))
+    del raw                     # a million rows at full scale: free before sorting and writing
     posts.sort(key=lambda p: (p.t if p.t is not None else float("inf"), p.chat, p.sha256, p.messages[0]))
     for n, post in enumerate(posts, start=1):
         post.id = n
     conn.executemany(
         "INSERT INTO post(id, chat_id, person_id, time, sha256, family, forwarded, message_ids) VALUES (?,?,?,?,?,?,?,?)",
-        [(p.id, p.chat, p.person, iso_s(p.t), p.sha256, p.family, int(p.forwarded), json.dumps(sorted(p.messages)))
-         for p in posts])
+        ((p.id, p.chat, p.person, iso_s(p.t), p.sha256, p.family, int(p.forwarded), int_list_json(sorted(p.messages)))
+         for p in posts))
     return posts
 
 
@@ -186,7 +186,7 @@ def propagation(conn: sqlite3.Connection, posts: list[Post]) -> None:
                     parent = earlier[-1]
                     others = [q.id for q in reversed(earlier[-1 - MAX_ALTERNATIVES:-1])]
                     confidence = 0.2        # the poster was in none of the groups where it had appeared
-                rows.append((post.id, parent.id, confidence, json.dumps(others)))
+                rows.append((post.id, parent.id, confidence, int_list_json(others)))
             earlier.append(post)
     conn.executemany("INSERT INTO propagation_edge(post_id, parent_post_id, confidence, alternatives)"
                      " VALUES (?,?,?,?)", rows)

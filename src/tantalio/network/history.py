@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tantalio.model.records import MEMBERSHIP_KINDS
-from tantalio.network.align import epoch, iso_s
+from tantalio.network.align import epoch, int_list_json, iso_s
 from tantalio.network.groups import ChatResolution
 
 EVENT_TOLERANCE_S = 300.0
@@ -138,11 +139,12 @@ def write_history(conn: sqlite3.Connection, chats: ChatResolution, owner_person:
                 last.t, last.precise = t, True
             continue
         merged.append(MergedEvent(chat, kind, subject, t, actor, detail, [eid], bool(precise)))
+    del events                  # millions of rows at full scale: free before the next pass
     conn.executemany(
         "INSERT INTO group_event(chat_id, kind, person_id, actor_person_id, time, detail, sources, confidence)"
         " VALUES (?,?,?,?,?,?,?,?)",
-        [(e.chat, e.kind, None if e.subject == -1 else e.subject, e.actor, iso_s(e.t), e.detail,
-          json.dumps(sorted(e.sources)), 1.0 if e.subject != -1 else 0.5) for e in merged])
+        ((e.chat, e.kind, None if e.subject == -1 else e.subject, e.actor, iso_s(e.t), e.detail,
+          int_list_json(sorted(e.sources)), 1.0 if e.subject != -1 else 0.5) for e in merged))
     _write_names(conn, chats)
     _write_creators(conn)
     _write_spells(conn, merged, owner_person)
@@ -194,30 +196,42 @@ def _write_spells(conn: sqlite3.Connection, events: list[MergedEvent], owner_per
         if e.subject != -1 and (e.kind in START_KINDS or e.kind in END_KINDS):
             by_member[(e.chat, e.subject)].append((e.t if e.t is not None else float("-inf"), e.kind))
     observed = observed_members(conn, owner_person)
-    rows: list[tuple[int, int, str | None, str | None, str, str | None]] = []
-    for key in sorted(set(by_member) | observed):
-        spells: list[Spell] = []
-        open_spell: Spell | None = None
-        for t, kind in sorted(by_member.get(key, [])):
-            when = None if t == float("-inf") else t
-            if kind in START_KINDS:
-                if open_spell is None:
-                    open_spell = Spell(when, None, kind)
-            else:
-                if open_spell is None:
-                    if not spells:
-                        spells.append(Spell(None, when, "observed", kind))
+
+    # streamed into SQLite rather than collected: there are millions of (group, member) pairs
+    def spell_rows() -> Iterator[tuple[int, int, str | None, str | None, str, str | None]]:
+        for key in sorted(set(by_member) | observed):
+            found = by_member.get(key)
+            # the common cases (no event; one join) without building Spell objects: millions of keys
+            if not found:
+                yield (key[0], key[1], None, None, "observed", None)
+                continue
+            if len(found) == 1 and found[0][1] in START_KINDS:
+                t, kind = found[0]
+                yield (key[0], key[1], None if t == float("-inf") else iso_s(t), None, kind, None)
+                continue
+            spells: list[Spell] = []
+            open_spell: Spell | None = None
+            for t, kind in sorted(found):
+                when = None if t == float("-inf") else t
+                if kind in START_KINDS:
+                    if open_spell is None:
+                        open_spell = Spell(when, None, kind)
                 else:
-                    open_spell.end, open_spell.end_kind = when, kind
-                    spells.append(open_spell)
-                    open_spell = None
-        if open_spell is not None:
-            spells.append(open_spell)
-        if not spells:
-            spells.append(Spell(None, None, "observed"))
-        rows.extend((key[0], key[1], iso_s(s.start), iso_s(s.end), s.start_kind, s.end_kind) for s in spells)
+                    if open_spell is None:
+                        if not spells:
+                            spells.append(Spell(None, when, "observed", kind))
+                    else:
+                        open_spell.end, open_spell.end_kind = when, kind
+                        spells.append(open_spell)
+                        open_spell = None
+            if open_spell is not None:
+                spells.append(open_spell)
+            if not spells:
+                spells.append(Spell(None, None, "observed"))
+            yield from ((key[0], key[1], iso_s(s.start), iso_s(s.end), s.start_kind, s.end_kind) for s in spells)
+
     conn.executemany("INSERT INTO membership_spell(chat_id, person_id, start, end, start_kind, end_kind)"
-                     " VALUES (?,?,?,?,?,?)", rows)
+                     " VALUES (?,?,?,?,?,?)", spell_rows())
 
 
 def observed_members(conn: sqlite3.Connection, owner_person: dict[str, int]) -> set[tuple[int, int]]:

@@ -52,3 +52,20 @@ def test_one_demo_dossier_as_pdf(demo_case: Path, tmp_path: Path) -> None:
         run = write_reports(store, tmp_path, person=person)
     pdf = tmp_path / "dossiers" / f"{person}.pdf"
     assert pdf in run.written and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_group_message_seen_on_several_phones_is_listed_once(demo_case: Path) -> None:
+    import json
+
+    copies_seen = 0
+    with CaseStore.open(demo_case) as store:
+        out = demo_case.parent / "dossier-check"
+        write_reports(store, out, pdf=False)
+    for path in sorted((out / "dossiers").glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        lines = doc["messages"]
+        keys = [(m["group"], m["kind"], m["text"], (m["time"] or "")[:16]) for m in lines]
+        assert len(keys) == len(set(keys)), path.name
+        copies_seen += sum(m["copies"] > 1 for m in lines)
+        assert all(len(m["refs"]) == m["copies"] for m in lines), path.name
+    assert copies_seen > 0, "the demo records shared groups on several phones"

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from tantalio.report.caseview import SYNTHETIC_BANNER, CaseView, EvidenceRef
 
 MESSAGE_LIMIT = 200   # messages listed in full; the counts always cover all of them
+SAME_MESSAGE_SECONDS = 120  # copies of one message on several phones: exports keep only minutes
 POST_LIMIT = 500
 JOIN_KINDS = ("created", "added", "joined_link", "joined")
 LEAVE_KINDS = ("left", "removed")
@@ -125,6 +127,8 @@ class MessageLine:
     kind: str
     text: str
     refs: tuple[str, ...]
+    copies: int = 1
+    """How many recordings (phones, exports) of this one group message were found."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,19 +345,37 @@ def _posts(view: CaseView, pid: int | None, table: _EvidenceTable
 
 
 def _messages(view: CaseView, pid: int | None, table: _EvidenceTable) -> tuple[tuple[MessageLine, ...], int]:
-    total = view.conn.execute(
-        "SELECT count(*) FROM message m JOIN identifier i ON i.id = m.sender_identifier_id WHERE i.person_id=?",
-        (pid,)).fetchone()[0]
+    """The person's messages, each group message once however many phones recorded it (same
+    group, kind and text within ``SAME_MESSAGE_SECONDS``), citing every recording as evidence."""
+    rows = view.conn.execute(
+        "SELECT m.id, m.time, o.chat_id, m.kind, m.text FROM message m "
+        "JOIN identifier i ON i.id = m.sender_identifier_id JOIN chat_obs o ON o.id = m.chat_obs_id "
+        "WHERE i.person_id=? ORDER BY o.chat_id, m.kind, m.text, coalesce(m.time, ''), m.exhibit_id, m.id",
+        (pid,)).fetchall()
+    clusters: list[list[tuple[int, str | None, int, str, str]]] = []
+    for row in rows:
+        last = clusters[-1][0] if clusters else None
+        if last is not None and last[2:] == row[2:] and _within(last[1], row[1], SAME_MESSAGE_SECONDS):
+            clusters[-1].append(row)
+        else:
+            clusters.append([row])
+    clusters.sort(key=lambda c: (c[0][1] or "", c[0][0]))
     lines: list[MessageLine] = []
-    for mid, time, chat, kind, text in view.conn.execute(
-            "SELECT m.id, m.time, o.chat_id, m.kind, m.text FROM message m "
-            "JOIN identifier i ON i.id = m.sender_identifier_id JOIN chat_obs o ON o.id = m.chat_obs_id "
-            "WHERE i.person_id=? ORDER BY coalesce(m.time, ''), m.exhibit_id, m.id LIMIT ?",
-            (pid, MESSAGE_LIMIT)).fetchall():
+    for copies in clusters[:MESSAGE_LIMIT]:
+        _, time, chat, kind, text = copies[0]
         label = view.chat_label(chat)
-        refs = table.add(f"message ({kind}) in {label}", _with(view.message_ref(mid), None, label))
-        lines.append(MessageLine(time, label, kind, text, refs))
-    return tuple(lines), int(total)
+        refs: tuple[str, ...] = ()
+        for mid, *_ in copies:
+            refs += table.add(f"message ({kind}) in {label}", _with(view.message_ref(mid), None, label))
+        lines.append(MessageLine(time, label, kind, text, refs, len(copies)))
+    return tuple(lines), len(clusters)
+
+
+def _within(first: str | None, other: str | None, seconds: int) -> bool:
+    if first is None or other is None:
+        return first == other
+    gap = datetime.fromisoformat(other) - datetime.fromisoformat(first)
+    return abs(gap.total_seconds()) <= seconds
 
 
 def _co_members(view: CaseView, person: str) -> tuple[CoMember, ...]:

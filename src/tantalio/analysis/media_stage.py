@@ -12,11 +12,11 @@ import json
 from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+from tantalio.errors import EvidenceError
 from tantalio.exec import Executor
-from tantalio.ingest.sources import EvidenceTree
+from tantalio.ingest.sources import EvidenceTree, recorded_tree
 from tantalio.media.hashlists.categories import SCHEMES
 from tantalio.media.hashlists.rows import known_hashes
 from tantalio.media.index import PdqIndex
@@ -30,7 +30,7 @@ from tantalio.media.match import (
 )
 from tantalio.media.sniff import is_image, is_video
 from tantalio.media.triage import MediaFacts, triage_file
-from tantalio.store.sqlite import CaseStore, utcnow
+from tantalio.store.sqlite import CaseStore, exhibit_sources, utcnow
 
 FAMILY_THRESHOLD = 31
 
@@ -48,7 +48,9 @@ class TriageTask:
 
 @lru_cache(maxsize=16)
 def _tree(locations: tuple[tuple[str, str], ...]) -> EvidenceTree:
-    tree = EvidenceTree([Path(loc) for loc, _ in locations], labels=[label for _, label in locations])
+    tree = recorded_tree(locations)
+    if tree is None:
+        raise EvidenceError("none of the exhibit's evidence sources is reachable from this worker")
     tree.entries()
     return tree
 
@@ -92,10 +94,8 @@ def collect_media(store: CaseStore) -> int:
 
 
 def _locations(store: CaseStore) -> dict[str, tuple[tuple[str, str], ...]]:
-    out: dict[str, list[tuple[str, str]]] = {}
-    for ex, loc, label in store.conn.execute("SELECT exhibit_id, location, label FROM exhibit_source ORDER BY rowid"):
-        out.setdefault(ex, []).append((loc, label))
-    return {k: tuple(v) for k, v in out.items()}
+    exhibits = [r[0] for r in store.conn.execute("SELECT id FROM exhibit ORDER BY id")]
+    return {ex: tuple(exhibit_sources(store.conn, ex)) for ex in exhibits}
 
 
 def _tasks(store: CaseStore, fast: bool, only: set[str] | None = None) -> list[tuple[Hashable, TriageTask]]:

@@ -12,7 +12,7 @@ import io
 import os
 import stat
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -233,6 +233,16 @@ class EvidenceTree:
             for _ in self.walk():
                 pass
         return self._entries
+
+
+def recorded_tree(sources: Iterable[tuple[str, str]]) -> EvidenceTree | None:
+    """An exhibit's evidence reopened as ingest recorded it: its ``(location, label)`` sources
+    that are still present, with the same labels, so paths come out exactly as recorded.
+    None when no source is reachable any more."""
+    present = [(Path(loc), label) for loc, label in sources if Path(loc).exists()]
+    if not present:
+        return None
+    return EvidenceTree([p for p, _ in present], labels=[label for _, label in present])
 
 
 def _join(label: str, rel: str) -> str:

@@ -13,13 +13,13 @@ import base64
 import hashlib
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from tantalio.errors import EvidenceError
-from tantalio.ingest.sources import EvidenceTree
+from tantalio.ingest.sources import EvidenceTree, recorded_tree
 from tantalio.report.caseview import CaseView
+from tantalio.store.sqlite import exhibit_sources
 
 MAX_BYTES = 64 * 1024 * 1024
 SHRINK = 24      # pixels on the long side before blurring: far below recognisability
@@ -59,16 +59,12 @@ class ThumbnailMaker:
 
     def _tree(self, exhibit: str) -> EvidenceTree | None:
         if exhibit not in self._trees:
-            rows = self.view.conn.execute(
-                "SELECT location, label FROM exhibit_source WHERE exhibit_id=? ORDER BY location", (exhibit,)).fetchall()
-            present = [(Path(loc), label) for loc, label in rows if Path(loc).exists()]
-            tree = None
-            if present:
-                try:
-                    tree = EvidenceTree([p for p, _ in present], [label for _, label in present])
+            try:
+                tree = recorded_tree(exhibit_sources(self.view.conn, exhibit))
+                if tree is not None:
                     tree.entries()
-                except EvidenceError:
-                    tree = None
+            except EvidenceError:
+                tree = None
             self._trees[exhibit] = tree
         return self._trees[exhibit]
 

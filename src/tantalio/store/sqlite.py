@@ -242,6 +242,12 @@ class CaseStore:
         return None
 
 
+def exhibit_sources(conn: sqlite3.Connection, exhibit_id: str) -> list[tuple[str, str]]:
+    """``(location, label)`` of every source an exhibit was ingested from (see ``recorded_tree``)."""
+    return [(loc, label) for loc, label in conn.execute(
+        "SELECT location, label FROM exhibit_source WHERE exhibit_id=? ORDER BY location", (exhibit_id,))]
+
+
 def audit_hash(prev: str, seq: int, at: str, actor: str, action: str, details: str) -> str:
     payload = json.dumps([prev, seq, at, actor, action, details], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

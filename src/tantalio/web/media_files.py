@@ -19,6 +19,7 @@ from PIL import Image, ImageFilter, ImageOps
 from tantalio.errors import EvidenceError
 from tantalio.ingest.sources import EvidenceTree
 from tantalio.store import CaseStore
+from tantalio.store.sqlite import exhibit_sources
 
 try:  # HEIC photos from iPhones; pillow-heif is a declared dependency
     import pillow_heif
@@ -46,9 +47,7 @@ def read_media(store: CaseStore, sha256: str) -> bytes:
     for exhibit, path, size in files:
         if size > MAX_BYTES:
             raise MediaUnavailable(f"{size} bytes is larger than the UI will load")
-        for location, label in store.conn.execute(
-            "SELECT location, label FROM exhibit_source WHERE exhibit_id=? ORDER BY location", (exhibit,)
-        ).fetchall():
+        for location, label in exhibit_sources(store.conn, exhibit):
             data = _read_from_source(Path(location), label, path)
             if data is not None and hashlib.sha256(data).hexdigest() == sha256:
                 return data

@@ -21,5 +21,6 @@ def analyze(store: CaseStore, executor: Executor, progress: Any = None, threshol
         run_network = None  # type: ignore[assignment]
     if run_network is not None:
         summary["network"] = run_network(store, progress)
-    store.audit("analyze", {k: v for k, v in summary.items() if k != "network"})
+    # the network stage audits itself ("analyze.network"): it also runs alone after a manual merge
+    store.audit("analyze.media", {k: v for k, v in summary.items() if k != "network"})
     return summary

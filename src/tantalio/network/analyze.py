@@ -125,5 +125,5 @@ def _run(store: CaseStore, step: Callable[[str], None], timings: dict[str, float
                 continue
             store.warn("analyze", f"label {ident.normalized!r}{where} points at {len(amb['candidates'])} different"
                                   f" identifiers ({amb['reason']}); left unresolved", ident.scope or None)
-        store.audit("analyze", {**summary, "seconds": timings})
+        store.audit("analyze.network", {**summary, "seconds": timings})
     return summary

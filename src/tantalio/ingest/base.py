@@ -108,9 +108,3 @@ class Parser(Protocol):
 
 ParserFactory = Callable[[], Parser]
 
-
-def path_endswith(file: EvidenceFile, *suffixes: str) -> bool:
-    """True when the file's path ends with one of ``suffixes`` (case-insensitive)."""
-    low = file.path.lower()
-    return any(low.endswith(s.lower()) for s in suffixes)
-

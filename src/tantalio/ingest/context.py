@@ -13,6 +13,7 @@ from tantalio.ingest.base import BatchSink, EvidenceFile, ExhibitInfo, Parser
 from tantalio.ingest.sources import EvidenceTree
 from tantalio.media.digests import digest_stream
 from tantalio.model import RecordBatch, SourceRef
+from tantalio.nogc import paused_gc
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -102,6 +103,13 @@ def hash_tree(tree: EvidenceTree) -> list[EvidenceFile]:
     return out
 
 
+def parse_file(parser: Parser, file: EvidenceFile, ctx: ExhibitContext, sink: BatchSink) -> None:
+    """Run ``parser`` on one source file, with the cyclic GC paused while it builds records
+    (:mod:`tantalio.nogc`)."""
+    with paused_gc():
+        parser.parse(file, ctx, sink)
+
+
 def run_parser(parser: Parser, sources: list[Path], exhibit: ExhibitInfo, scratch: Path,
                path: str | None = None) -> RecordBatch:
     """Run one parser over an exhibit: on ``path`` if given, else on every file it detects.
@@ -117,7 +125,7 @@ def run_parser(parser: Parser, sources: list[Path], exhibit: ExhibitInfo, scratc
         if path and not targets:
             raise EvidenceError(f"{path}: not found in the exhibit")
         for f in targets:
-            parser.parse(f, ctx, sink)
+            parse_file(parser, f, ctx, sink)
     finally:
         ctx.close()
     return sink.batch

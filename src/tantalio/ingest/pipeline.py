@@ -20,11 +20,12 @@ from typing import Protocol
 from tantalio.errors import EvidenceError, TantalioError, UserError
 from tantalio.identity import normalize_phone
 from tantalio.ingest.base import BatchSink, EvidenceFile, ExhibitInfo, Parser
-from tantalio.ingest.context import ExhibitContext
+from tantalio.ingest.context import ExhibitContext, parse_file
 from tantalio.ingest.registry import ParserRegistry, default_registry
 from tantalio.ingest.sources import EvidenceTree, RawEntry
 from tantalio.media.digests import Digests, digest_stream
 from tantalio.media.sniff import sniff
+from tantalio.nogc import paused_gc
 from tantalio.store.sqlite import CaseStore, utcnow
 from tantalio.store.writer import BatchWriter, ExhibitScope, get_or_create_identifier
 
@@ -254,7 +255,7 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
         ctx = ExhibitContext(info, tree, files, store.scratch / info.id, parser.NAME)
         sink = BatchSink()
         try:
-            parser.parse(f, ctx, sink)
+            parse_file(parser, f, ctx, sink)
         except Exception as e:  # a parser bug or unreadable file must not stop the exhibit
             ctx.close()
             with store.transaction():
@@ -265,7 +266,7 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
             progress.advance(1, f.size)
             continue
         ctx.close()
-        with store.transaction():
+        with store.transaction(), paused_gc():  # the batch's records are acyclic, like the parse's
             writer.write(sid, sink.batch, parser.NAME)
             conn.execute("UPDATE source_file SET status='parsed', format=?, parser=?, parsed_at=? WHERE id=?",
                          (parser.NAME, parser.NAME, utcnow(), sid))

@@ -4,7 +4,7 @@ exhibit, and a sink for records and warnings. Parsers never touch the case store
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, ClassVar, Protocol, runtime_checkable
 
@@ -76,6 +76,8 @@ class ParseContext(Protocol):
 class Sink(Protocol):
     def emit(self, record: Record) -> None: ...
 
+    def emit_all(self, records: Iterable[Record]) -> None: ...
+
     def warn(self, ref: SourceRef, message: str) -> None: ...
 
 
@@ -87,6 +89,9 @@ class BatchSink:
 
     def emit(self, record: Record) -> None:
         self.batch.records.append(record)
+
+    def emit_all(self, records: Iterable[Record]) -> None:
+        self.batch.records.extend(records)
 
     def warn(self, ref: SourceRef, message: str) -> None:
         self.batch.warnings.append(ParseWarning(ref, message))

@@ -483,6 +483,10 @@ class SystemClassifier:
     def loose(self, rule: int) -> bool:
         return self.rules[rule].rule.loose
 
+    def is_deletion(self, rule: int) -> bool:
+        """Whether the rule is a deleted-message placeholder (said by a person, not the group)."""
+        return self.rules[rule].rule.kind == "message_deleted"
+
     def hit(self, rule: int, text: str) -> SystemHit:
         """The hit of rule ``rule`` (from :meth:`find`) on ``text``."""
         c = self.rules[rule]

@@ -13,9 +13,9 @@ from __future__ import annotations
 import codecs
 import re
 from bisect import bisect
-from collections import Counter, deque
+from collections import Counter
 from datetime import datetime
-from itertools import chain, compress, count, pairwise
+from itertools import chain, compress, count, islice
 from operator import itemgetter, not_
 from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,6 +41,7 @@ from tantalio.model.records import (
     MembershipEventRecord,
     MessageKind,
     MessageRecord,
+    Party,
     Record,
     SourceRef,
 )
@@ -54,16 +55,13 @@ _TAG_RE = re.compile(r"<(?:" + "|".join(re.escape(t) for t in loc.ATTACHED_TAGS)
 _LEGACY_RE = re.compile(r"(.+?) <attached>$")
 _CLASSIFIER = SystemClassifier(loc.SYSTEM_RULES)
 
-
-# One line group (a header line and its continuation lines): its header groups and what was read
-# from its text, the 1-based line of the header, author (None for author-less lines), text, raw
-# lines and the index of the system-line rule the text matches. Plain tuples of strings and ints:
-# hundreds of thousands are built per export, a tuple costs a tenth of an object, and the cyclic
-# GC soon stops tracking them. The emitter frees these three tuples for the two records it builds
-# per message, so the GC's count of new container objects stays flat while the records pile up
-# (it collects on that count, and each collection would rescan the growing heap).
-_Message = tuple[int, "str | None", str, str, "int | None"]
-_Entry = tuple[Header, _Message]
+# The message loop builds these two records with ``tuple.__new__`` (a person's message costs
+# no Python-level constructor call), passing every field in order: their shapes are pinned here.
+_SOURCE_REF_FIELDS = ("exhibit", "path", "sha256", "parser", "line", "row")
+_MESSAGE_FIELDS = ("ref", "chat_key", "message_key", "sender", "time", "time_raw", "text", "kind", "from_me",
+                   "forwarded", "forward_score", "key_id", "raw")
+if SourceRef._fields != _SOURCE_REF_FIELDS or MessageRecord._fields != _MESSAGE_FIELDS:
+    raise ImportError("whatsapp_txt builds SourceRef/MessageRecord field by field: update it to the new fields")
 
 
 class _Warnings:
@@ -150,18 +148,19 @@ class WhatsAppTxtParser:
             warn.close()
             return
         reader = HeaderReader(found[0])
-        entries, first = self._group(text if "\r" not in text else "\n".join(lines), lines, reader, file, warn)
-        times = self._times(entries, reader, _zone(ctx.exhibit.timezone, file, warn), file, warn)
+        starts, heads = self._headers(text if "\r" not in text else "\n".join(lines), lines, reader, file, warn)
+        times = self._times(starts, heads, reader, _zone(ctx.exhibit.timezone, file, warn), file, warn)
+        first = starts[0] if starts else len(lines)
         if first > 0:
             warn(1, "preamble", f"{file.path}:1-{first}: {first} line(s) before the first message header")
             records.append(_preamble(ref, chat_key, lines, first))
-        _Emitter(ctx, file, ref, chat_key, reader.shape.bracket, warn).run(entries, times, records, sink)
+        _Emitter(ctx, file, ref, chat_key, reader.shape.bracket, warn).run(lines, starts, heads, times, records, sink)
         warn.close()
 
-    def _times(self, entries: list[_Entry], reader: HeaderReader, zone: ZoneInfo, file: EvidenceFile,
-               warn: _Warnings) -> list[datetime | None]:
-        """Day/month order from every header date of the file, then UTC times for all entries."""
-        headers: list[Header] = list(map(itemgetter(0), entries))
+    def _times(self, starts: list[int], headers: list[Header], reader: HeaderReader, zone: ZoneInfo,
+               file: EvidenceFile, warn: _Warnings) -> list[datetime | None]:
+        """Day/month order from every header date of the file, then UTC times for all of them
+        (``headers`` are those of lines ``starts``)."""
         order = self.date_order
         if order is None:
             order, note = date_order(reader.shape, reader.dates(headers))
@@ -170,15 +169,14 @@ class WhatsAppTxtParser:
         reader.set_order(order)
         times, problems = reader.utc_times(headers, zone)
         for i, problem in problems:
-            line = entries[i][1][0]
+            line = starts[i] + 1
             warn(line, "time", f"{file.path}:{line}: {problem}; message kept without a time")
         return times
 
-    def _group(self, text: str, lines: list[str], reader: HeaderReader, file: EvidenceFile,
-               warn: _Warnings) -> tuple[list[_Entry], int]:
-        """Split the lines (``text`` split at newlines) into header + continuation groups, with
-        their authors and system-line rules; returns them and the count of lines before the
-        first header."""
+    def _headers(self, text: str, lines: list[str], reader: HeaderReader, file: EvidenceFile,
+                 warn: _Warnings) -> tuple[list[int], list[Header]]:
+        """The header lines of ``lines`` (``text`` split at newlines), where each message starts,
+        and their header groups."""
         headers = reader.read_lines(text, lines)
         others = list(compress(count(), map(not_, map(itemgetter(STAMP), headers))))  # no header
         for i in others:
@@ -188,47 +186,15 @@ class WhatsAppTxtParser:
                 m = reader.regex.match(INVISIBLE_RE.sub("", line))
                 if m is not None:
                     headers[i] = m.groups()
-        # header lines, lazily: no list of 200k ints for the cyclic GC to walk
-        starts = compress(count(), map(itemgetter(STAMP), headers))
-        first = next(starts, None)
-        if first is None:
-            return [], 0
-        foreign = [i for i in others if i > first and not headers[i][STAMP] and lines[i][:1].isdigit()
-                   and CANDIDATE.match(lines[i])]
-        if foreign:
-            all_starts = list(compress(count(), map(itemgetter(STAMP), headers)))
-            for i in foreign:
-                start = all_starts[bisect(all_starts, i) - 1]
+        starts = list(compress(count(), map(itemgetter(STAMP), headers)))
+        if not starts:
+            return [], []
+        for i in others:
+            if i > starts[0] and not headers[i][STAMP] and lines[i][:1].isdigit() and CANDIDATE.match(lines[i]):
+                start = starts[bisect(starts, i) - 1]
                 warn(i + 1, "foreign_header", f"{file.path}:{i + 1}: looks like a header in another "
                      f"format; kept inside the message of line {start + 1}")
-        ios = reader.shape.bracket
-        split_author = _AuthorSplitter(ios)
-        is_author, deleted, classify = split_author.is_author, loc.DELETED_TEXTS, _CLASSIFIER.find
-        entries: list[_Entry] = []
-        append = entries.append
-        for i, end in pairwise(chain((first,), starts, (len(lines),))):
-            header = headers[i]
-            rest = header[REST]
-            if end == i + 1:
-                # the usual line, "author: text" by an author already seen: _AuthorSplitter inlined
-                cut = rest.find(": ")
-                if cut > 0:
-                    label = rest[:cut]
-                    if is_author.get(label):
-                        body = rest[cut + 2:].lstrip(INVISIBLE_CHARS)
-                        rule = classify(body) if ios or body.rstrip(". ") in deleted else None
-                        append((header, (i + 1, label, body, lines[i], rule)))
-                        continue
-                author, body, rule = split_author(rest, rest)
-                append((header, (i + 1, author, body, lines[i], rule)))
-                continue
-            last = end
-            while last > i + 1 and not lines[last - 1].strip():
-                last -= 1  # blank lines between messages belong to no one (raw keeps them)
-            body = rest + "\n" + "\n".join(lines[i + 1:last]) if last > i + 1 else rest
-            author, body, rule = split_author(rest, body)
-            append((header, (i + 1, author, body, "\n".join(lines[i:end]), rule)))
-        return entries, first
+        return starts, list(map(headers.__getitem__, starts))
 
 
 class _AuthorSplitter:
@@ -238,9 +204,9 @@ class _AuthorSplitter:
         self.ios = ios
         self.is_author: dict[str, bool] = {}  # "is this text before ': ' an author?", per label
 
-    def __call__(self, first: str, body: str) -> tuple[str | None, str, int | None]:
+    def __call__(self, first: str, body: str, classify: bool = True) -> tuple[str | None, str, int | None]:
         """(author or None, text, system-line rule) of a line group whose body starts with line
-        ``first``."""
+        ``first``; the rule is None without looking when ``classify`` is false."""
         cut = first.find(": ")
         if cut < 0 and first.endswith(":"):
             cut = len(first) - 1
@@ -252,12 +218,12 @@ class _AuthorSplitter:
                                                     or author.endswith(loc.SYSTEM_AUTHOR_SUFFIXES))
             if ok:
                 body = (body[cut + 2:] if cut + 1 < len(first) else body[cut + 1:]).lstrip(INVISIBLE_CHARS)
-                if "\n" not in body and (self.ios or body.rstrip(". ") in loc.DELETED_TEXTS):
+                if classify and "\n" not in body and (self.ios or body.rstrip(". ") in loc.DELETED_TEXTS):
                     return author, body, _CLASSIFIER.find(body)
                 return author, body, None
         elif first.endswith(":.") and "\n" not in body:
             return None, body, None  # "John Doe:." (disappearing-message artefact, chat-miner): author-less
-        return None, body, _CLASSIFIER.find(body) if "\n" not in body else None
+        return None, body, _CLASSIFIER.find(body) if classify and "\n" not in body else None
 
 
 GROUP_AUTHOR_SHARE = 0.8
@@ -271,32 +237,58 @@ class _Emitter:
                  ios: bool, warn: _Warnings) -> None:
         self.ctx, self.file, self.ref, self.chat_key, self.ios, self.warn = ctx, file, ref, chat_key, ios, warn
 
-    def run(self, entries: list[_Entry], times: list[datetime | None], records: list[Record],
-            sink: Sink) -> None:
-        """Emits the chat, then ``records`` and the records of ``entries`` (emptied on the way)."""
-        group_authors = _group_authors(entries, _name_from_path(self.file) if self.ios else None)
+    def run(self, lines: list[str], starts: list[int], heads: list[Header], times: list[datetime | None],
+            records: list[Record], sink: Sink) -> None:
+        """Emits the chat, then ``records`` and the records of the messages starting at lines
+        ``starts`` (with headers ``heads`` and UTC times ``times``)."""
+        split = _AuthorSplitter(self.ios)
+        # iOS writes the group's own name as the author of system lines: which authors are the
+        # group must be known before their first line is read. Android has no such author, and
+        # of its authored lines only deletion placeholders are system lines.
+        known, group_authors = self._ios_system_lines(lines, starts, heads, split) if self.ios else (None, set())
+        is_author, deleted, classify = split.is_author, loc.DELETED_TEXTS, _CLASSIFIER.find
         events: list[MembershipEventRecord] = []
-        authors: set[str] = set()
+        parties: dict[str, Party] = {}  # the people who wrote messages, by label
         chat_key, file_ref = self.chat_key, self.ref
         exhibit, path, sha256, parser = file_ref.exhibit, file_ref.path, file_ref.sha256, file_ref.parser
-        append, media_or_text = records.append, self._media_or_text
-        # Each line group is dropped as its records are built (see _Entry): the export's text
-        # is held once, not twice, and the cyclic GC does not rescan the growing heap again and
-        # again (that was a third of the run time on 200k messages).
-        entries.reverse()
-        times.reverse()
-        next_entry, next_time = entries.pop, times.pop
-        for _ in range(len(entries)):
-            header, (line, author, body, raw, rule) = next_entry()
-            time, stamp = next_time(), header[STAMP]
+        append, media_or_text, new = records.append, self._media_or_text, tuple.__new__
+        ends = chain(islice(starts, 1, None), (len(lines),))
+        rule: int | None
+        hit: SystemHit | None
+        kind: MessageKind
+        # each header is dropped once read: the memory of its strings then holds the records
+        # (fresh memory costs a page fault per 4 KiB; a large export's records fill 100+ MB)
+        heads.reverse()
+        next_head = heads.pop
+        for i, end, time in zip(starts, ends, times, strict=True):
+            header = next_head()
+            rest = header[REST]
+            if known is not None and i in known:
+                author, body, rule = known[i]
+                raw = lines[i] if end == i + 1 else "\n".join(lines[i:end])
+            elif end == i + 1:
+                raw = lines[i]
+                # the usual line, "author: text" by an author already seen: _AuthorSplitter inlined
+                cut = rest.find(": ")
+                if cut > 0 and is_author.get(author := rest[:cut]):
+                    body = rest[cut + 2:].lstrip(INVISIBLE_CHARS)
+                    rule = classify(body) if known is None and body.rstrip(". ") in deleted else None
+                else:
+                    author, body, rule = split(rest, rest, known is None)
+            else:
+                raw = "\n".join(lines[i:end])
+                author, body, rule = split(rest, _body(lines, i, end, rest), known is None)
+            line, stamp = i + 1, header[STAMP]
             # the same values as file_ref.at_line(line), without a method call per message
-            ref = SourceRef(exhibit, path, sha256, parser, line, None)
+            ref = new(SourceRef, (exhibit, path, sha256, parser, line, None))
             key = f"L{line}"
             if rule is None and author is not None and author not in group_authors:  # a person's message
-                authors.add(author)
+                sender = parties.get(author)
+                if sender is None:
+                    sender = parties[author] = label_party(author)
                 kind = media_or_text(body, ref, key, records)
-                append(MessageRecord(ref, chat_key, key, label_party(author), time, stamp, body, kind,
-                                     False, None, None, None, raw))
+                append(new(MessageRecord, (ref, chat_key, key, sender, time, stamp, body, kind,
+                                           False, None, None, None, raw)))
                 continue
             hit = None if rule is None else _CLASSIFIER.hit(rule, body)
             if hit is not None and author is not None and author not in group_authors \
@@ -318,7 +310,7 @@ class _Emitter:
                     kind, sender = "system_unknown", None
                     self.warn(line, "system_unknown", f"{path}:{line}: unrecognised system line {body[:80]!r}")
             else:
-                authors.add(author)
+                parties[author] = label_party(author)
                 kind = media_or_text(body, ref, key, records)
             append(MessageRecord(ref, chat_key, key, sender, time, stamp, body, kind, raw=raw))
         records.extend(events)
@@ -329,11 +321,37 @@ class _Emitter:
             name = named[0] if named else None
         is_group = bool(events and any(ev.event not in ("encrypted_notice", "message_deleted",
                                                        "security_code_changed", "number_changed")
-                                       for ev in events)) or len(authors - group_authors) > 2
+                                       for ev in events)) or len(parties.keys() - group_authors) > 2
         sink.emit(ChatRecord(file_ref, chat_key, "whatsapp", is_group, name=name,
                              created_at=created.time if created else None,
                              creator=created.actor if created else None))
-        deque(map(sink.emit, records), maxlen=0)  # emit each, in order, without a Python loop
+        sink.emit_all(records)
+
+    def _ios_system_lines(self, lines: list[str], starts: list[int], heads: list[Header],
+                          split: _AuthorSplitter) -> tuple[dict[int, tuple[str | None, str, int]], set[str]]:
+        """The system lines of an iOS export, as {header line: (author, text, rule)}, and the
+        authors that are the group itself: one of their lines matched a specific (not loose)
+        system rule, and they are the chat's own name (from the export's file name) or nearly all
+        of their lines are system lines. Their other lines are then unrecognised system lines,
+        not a person talking. "This message was deleted" is a person's own line, however many
+        they write."""
+        found: dict[int, tuple[str | None, str, int]] = {}
+        per_author = Counter[str | None]()
+        system, strict = Counter[str](), Counter[str]()
+        for i, end, header in zip(starts, chain(islice(starts, 1, None), (len(lines),)), heads, strict=True):
+            rest = header[REST]
+            author, body, rule = split(rest, rest if end == i + 1 else _body(lines, i, end, rest))
+            per_author[author] += 1
+            if rule is None:
+                continue
+            found[i] = (author, body, rule)
+            if author is not None and not _CLASSIFIER.is_deletion(rule):
+                system[author] += 1
+                strict[author] += not _CLASSIFIER.loose(rule)
+        chat_name = _name_from_path(self.file)
+        group = {a for a, n in strict.items()
+                 if n > 0 and (a == chat_name or system[a] >= GROUP_AUTHOR_SHARE * per_author[a])}
+        return found, group
 
     def _media_or_text(self, body: str, ref: SourceRef, key: str, records: list[Record]) -> MessageKind:
         first, _, caption = body.partition("\n")
@@ -365,21 +383,13 @@ class _Emitter:
         return MediaRefRecord(ref, self.chat_key, key, "omitted", file_name=name or None, caption=caption)
 
 
-def _group_authors(entries: list[_Entry], chat_name: str | None = None) -> set[str]:
-    """iOS authors that are the group itself: one of their lines matched a specific (not loose)
-    system rule, and they are the chat's own name (from the export's file name) or nearly all of
-    their lines are system lines. Their other lines are then unrecognised system lines, not a
-    person talking."""
-    system, strict = Counter[str](), Counter[str]()
-    for _, (_, author, _, _, rule) in entries:
-        if rule is not None and author is not None:
-            system[author] += 1
-            strict[author] += not _CLASSIFIER.loose(rule)
-    candidates = {a for a, n in strict.items() if n > 0}
-    if not candidates:
-        return set()
-    lines = Counter(m[1] for _, m in entries if m[1] in candidates)
-    return {a for a in candidates if a == chat_name or system[a] >= GROUP_AUTHOR_SHARE * lines[a]}
+def _body(lines: list[str], i: int, end: int, rest: str) -> str:
+    """The text of the message whose header is line ``i`` (its text after the header: ``rest``)
+    and whose continuation lines run up to ``end``."""
+    last = end
+    while last > i + 1 and not lines[last - 1].strip():
+        last -= 1  # blank lines between messages belong to no one (raw keeps them)
+    return rest + "\n" + "\n".join(lines[i + 1:last]) if last > i + 1 else rest
 
 
 def _actor_is_author(hit: SystemHit, author: str) -> bool:

@@ -312,6 +312,16 @@ def test_not_an_export(tmp_path: Path) -> None:
         run(tmp_path, {"notes.txt": "shopping list\nmilk\n"}, path="notes.txt")
 
 
+def test_header_like_lines_of_no_usable_shape_are_kept(tmp_path: Path) -> None:
+    """A closing bracket without an opening one looks like a header but fits no header shape: the
+    export's lines are kept (as a preamble, with a warning), never dropped."""
+    text = "1/2/23, 10:00] Ann: hello\n1/2/23, 10:01] Bo: hi\n"
+    batch = run(tmp_path, {"WhatsApp Chat with Ann.txt": text})
+    [kept] = messages(batch)
+    assert kept.kind == "system_unknown" and kept.raw == text.rstrip("\n")
+    assert [w for w in batch.warnings if "before the first message header" in w.message]
+
+
 def test_detect(tmp_path: Path) -> None:
     batch_paths = {
         "WhatsApp Chat with Al.txt": "", "Chat de WhatsApp con Ana.txt": "x", "other.txt": "hello\n",

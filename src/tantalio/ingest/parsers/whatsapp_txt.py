@@ -14,6 +14,7 @@ import codecs
 import re
 from bisect import bisect
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime
 from itertools import chain, compress, count, islice
 from operator import itemgetter, not_
@@ -252,7 +253,7 @@ class _Emitter:
         chat_key, file_ref = self.chat_key, self.ref
         exhibit, path, sha256, parser = file_ref.exhibit, file_ref.path, file_ref.sha256, file_ref.parser
         append, media_or_text, new = records.append, self._media_or_text, tuple.__new__
-        ends = chain(islice(starts, 1, None), (len(lines),))
+        ends = _ends(starts, len(lines))
         rule: int | None
         hit: SystemHit | None
         kind: MessageKind
@@ -338,7 +339,7 @@ class _Emitter:
         found: dict[int, tuple[str | None, str, int]] = {}
         per_author = Counter[str | None]()
         system, strict = Counter[str](), Counter[str]()
-        for i, end, header in zip(starts, chain(islice(starts, 1, None), (len(lines),)), heads, strict=True):
+        for i, end, header in zip(starts, _ends(starts, len(lines)), heads, strict=True):
             rest = header[REST]
             author, body, rule = split(rest, rest if end == i + 1 else _body(lines, i, end, rest))
             per_author[author] += 1
@@ -381,6 +382,12 @@ class _Emitter:
             return MediaRefRecord(ref, self.chat_key, key, "export_attachment", path=found.path,
                                   size=found.size, sha256=None, file_name=name, caption=caption)
         return MediaRefRecord(ref, self.chat_key, key, "omitted", file_name=name or None, caption=caption)
+
+
+def _ends(starts: list[int], total: int) -> Iterator[int]:
+    """Where each message that starts at a line of ``starts`` ends (the next one's header line,
+    or the end of the file's ``total`` lines)."""
+    return chain(islice(starts, 1, None), (total,) if starts else ())
 
 
 def _body(lines: list[str], i: int, end: int, rest: str) -> str:

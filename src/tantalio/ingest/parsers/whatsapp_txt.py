@@ -264,11 +264,10 @@ class _Emitter:
         for i, end, time in zip(starts, ends, times, strict=True):
             header = next_head()
             rest = header[REST]
+            raw = lines[i] if end == i + 1 else "\n".join(lines[i:end])
             if known is not None and i in known:
                 author, body, rule = known[i]
-                raw = lines[i] if end == i + 1 else "\n".join(lines[i:end])
             elif end == i + 1:
-                raw = lines[i]
                 # the usual line, "author: text" by an author already seen: _AuthorSplitter inlined
                 cut = rest.find(": ")
                 if cut > 0 and is_author.get(author := rest[:cut]):
@@ -277,7 +276,6 @@ class _Emitter:
                 else:
                     author, body, rule = split(rest, rest, known is None)
             else:
-                raw = "\n".join(lines[i:end])
                 author, body, rule = split(rest, _body(lines, i, end, rest), known is None)
             line, stamp = i + 1, header[STAMP]
             # the same values as file_ref.at_line(line), without a method call per message

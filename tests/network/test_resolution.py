@@ -136,10 +136,10 @@ def test_group_history_is_merged_without_duplicates(store: CaseStore) -> None:
 def test_first_sighting_of_forwarded_copy_says_origin_not_observed(store: CaseStore) -> None:
     posts = store.conn.execute("SELECT id, message_ids FROM post WHERE sha256=? ORDER BY time", (SHA,)).fetchall()
     assert len(posts) == 2 and len(json.loads(posts[0][1])) == 2     # one post seen on two phones
-    fs = store.conn.execute("SELECT person_id, origin_observed, note FROM first_sighting WHERE sha256=?",
+    fs = store.conn.execute("SELECT person_id, origin, note FROM first_sighting WHERE sha256=?",
                             (SHA,)).fetchone()
     assert fs[0] == person_of(store, "phone", ANA)
-    assert fs[1] == 0 and "origin not observed" in fs[2]
+    assert fs[1] == "forwarded" and "origin not observed" in fs[2]
     edge = store.conn.execute("SELECT parent_post_id, confidence FROM propagation_edge WHERE post_id=?",
                               (posts[1][0],)).fetchone()
     assert edge[0] == posts[0][0] and edge[1] >= 0.5      # Pepe was in the group where it appeared

@@ -242,9 +242,9 @@ def _network(store: CaseStore, sha: dict[str, str]) -> None:
     ]
     c.executemany("INSERT INTO post VALUES (?,?,?,?,?,?,?,?)", [(*p[:7], json.dumps(p[7])) for p in posts])
     c.executemany("INSERT INTO first_sighting VALUES (?,?,?,?,?,?,?,?)", [
-        ("F-1", sha["near"], 1, 1, 1, "2017-01-10T08:00:00Z", 1, "first copy unforwarded"),
-        ("F-2", sha["known"], 2, None, 1, "2017-01-12T09:30:00Z", 0, "origin not observed: first copy forwarded"),
-        ("F-4", sha["spread"], 3, 2, 2, "2017-01-25T20:00:00Z", 1, None),
+        ("F-1", sha["near"], 1, 1, 1, "2017-01-10T08:00:00Z", "observed", "first copy unforwarded"),
+        ("F-2", sha["known"], 2, None, 1, "2017-01-12T09:30:00Z", "forwarded", "origin not observed: first copy forwarded"),
+        ("F-4", sha["spread"], 3, 2, 2, "2017-01-25T20:00:00Z", "observed", None),
     ])
     def ev(text: str, exhibit: str, path: str, location: str, sha256: str | None, chat: str | None) -> dict:
         return {"text": text, "exhibit": exhibit, "path": path, "location": location, "sha256": sha256, "chat": chat}

@@ -172,7 +172,7 @@ def build_case(root: Path) -> FixtureCase:
                                     (cid, person_id[who], time, sha, family[media], json.dumps([mid]))).lastrowid
                 if media in ("a", "c", "d", "z"):
                     conn.execute("INSERT INTO first_sighting(family, sha256, post_id, person_id, chat_id, time, "
-                                 "origin_observed) VALUES (?, ?, ?, ?, ?, ?, 1)",
+                                 "origin) VALUES (?, ?, ?, ?, ?, ?, 'observed')",
                                  (family[media], sha, post, person_id[who], cid, time))
 
         # A hash list that knows image c.

@@ -5,9 +5,11 @@
 * A *family* is the set of files that are PDQ-near copies of each other (re-encodes,
   screenshots): media triage records it in ``media_item.family``; where it left it empty this
   module groups items at Hamming distance ≤ 31 itself.
-* The *first sighting* of a family is its earliest post across all exhibits and groups. When
-  that copy already carries a forwarded flag, the origin was not observed, and the report says
-  so rather than naming its poster.
+* The *first sighting* of a family is its earliest post across all exhibits and groups, with its
+  origin in one of three states: ``observed`` (that copy's own record says not forwarded),
+  ``forwarded`` (it says forwarded: the origin lies outside the seized data, and the report says
+  so rather than naming its poster as the origin) or ``undetermined`` (no record of forward state:
+  every .txt export, some Telegram exports). Unknown is never read as "not forwarded".
 * The *propagation edge* of each later post points to the most recent earlier copy in a group
   its poster belonged to at that time (inference, stored with a confidence and alternatives).
 """
@@ -80,6 +82,35 @@ def _near_pairs(bits: np.ndarray, threshold: int) -> list[tuple[int, int]]:
         return pairs
 
 
+ORIGIN_NOTES = {
+    "observed": "earliest copy seen, and its record says it was not forwarded",
+    "forwarded": "origin not observed: the earliest copy seen was already forwarded;"
+                 " its poster is the first observed, not the origin",
+    "undetermined": "origin undetermined: the earliest copy seen comes from a recording that does not say"
+                    " whether it was forwarded (e.g. a chat export)",
+}
+
+
+def forward_state(flag: int | None, score: int | None) -> bool | None:
+    """A message's forward state from its flag and hop count; None when neither was recorded."""
+    if flag is None and score is None:
+        return None
+    return bool(flag) or bool(score and score > 0)
+
+
+def merge_forward_states(a: bool | None, b: bool | None) -> bool | None:
+    """Two recordings of one message: forwarded if either says so, unknown only if both are."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a or b
+
+
+def origin_state(forwarded: bool | None) -> str:
+    return "undetermined" if forwarded is None else "forwarded" if forwarded else "observed"
+
+
 @dataclass(slots=True)
 class Post:
     id: int
@@ -88,7 +119,7 @@ class Post:
     t: float | None
     sha256: str
     family: str
-    forwarded: bool
+    forwarded: bool | None          # None: no recording of it says either way
     messages: list[int]
     precise: bool
 
@@ -108,7 +139,7 @@ def build_posts(conn: sqlite3.Connection, offsets: dict[int, float], owner_perso
         t = epoch(time)
         if t is not None:
             t += offsets.get(oid, 0.0)
-        forwarded = bool(fwd) or bool(score and score > 0)
+        forwarded = forward_state(fwd, score)
         raw.append((chat, sha, t if t is not None else float("inf"), person, mid, family, forwarded, jid is not None))
     raw.sort(key=lambda r: (r[0], r[1], r[2], r[4]))
     posts: list[Post] = []
@@ -119,7 +150,7 @@ def build_posts(conn: sqlite3.Connection, offsets: dict[int, float], owner_perso
                 and (person is None or last.person is None or person == last.person)
                 and mid not in last.messages):
             last.messages.append(mid)
-            last.forwarded = last.forwarded or forwarded
+            last.forwarded = merge_forward_states(last.forwarded, forwarded)
             last.person = last.person if last.person is not None else person
             if precise and not last.precise:
                 last.t, last.precise = t, True
@@ -131,7 +162,8 @@ def build_posts(conn: sqlite3.Connection, offsets: dict[int, float], owner_perso
         post.id = n
     conn.executemany(
         "INSERT INTO post(id, chat_id, person_id, time, sha256, family, forwarded, message_ids) VALUES (?,?,?,?,?,?,?,?)",
-        ((p.id, p.chat, p.person, iso_s(p.t), p.sha256, p.family, int(p.forwarded), int_list_json(sorted(p.messages)))
+        ((p.id, p.chat, p.person, iso_s(p.t), p.sha256, p.family, None if p.forwarded is None else int(p.forwarded),
+          int_list_json(sorted(p.messages)))
          for p in posts))
     return posts
 
@@ -143,13 +175,9 @@ def first_sightings(conn: sqlite3.Connection, posts: list[Post]) -> None:
             by_family.setdefault(post.family, post)
     rows = []
     for family, post in sorted(by_family.items()):
-        if post.forwarded:
-            note = ("origin not observed: the earliest copy seen was already forwarded;"
-                    " its poster is the first observed, not the origin")
-        else:
-            note = "earliest copy seen, not forwarded"
-        rows.append((family, post.sha256, post.id, post.person, post.chat, iso_s(post.t), int(not post.forwarded), note))
-    conn.executemany("INSERT INTO first_sighting(family, sha256, post_id, person_id, chat_id, time, origin_observed,"
+        origin = origin_state(post.forwarded)
+        rows.append((family, post.sha256, post.id, post.person, post.chat, iso_s(post.t), origin, ORIGIN_NOTES[origin]))
+    conn.executemany("INSERT INTO first_sighting(family, sha256, post_id, person_id, chat_id, time, origin,"
                      " note) VALUES (?,?,?,?,?,?,?,?)", rows)
 
 

@@ -12,6 +12,7 @@ from tantalio.identity import clean_label, identifier_for
 from tantalio.model import Party
 from tantalio.model.records import MEMBERSHIP_KINDS
 from tantalio.network.align import epoch, iso_s
+from tantalio.network.attribution import origin_state
 from tantalio.store.sqlite import CaseStore
 
 ROLE_ORDER = ("producer", "suspected_producer", "distributor", "administrator", "bridge", "consumer")
@@ -168,10 +169,11 @@ def _media(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: d
         matches.setdefault(sha, (name, algorithm, distance, category))
     first: dict[str, tuple[Any, ...]] = {}
     posts: dict[str, int] = defaultdict(int)
-    for sha, person, chat, time in conn.execute("SELECT sha256, person_id, chat_id, time FROM post ORDER BY id"):
+    for sha, person, chat, time, forwarded in conn.execute(
+            "SELECT sha256, person_id, chat_id, time, forwarded FROM post ORDER BY id"):
         posts[sha] += 1
         if time is not None and sha not in first:
-            first[sha] = (person, chat, time)
+            first[sha] = (person, chat, time, origin_state(None if forwarded is None else bool(forwarded)))
     instances = dict(conn.execute("SELECT sha256, count(*) FROM media_instance GROUP BY sha256"))
     refs = dict(conn.execute("SELECT lower(sha256), count(*) FROM media_ref WHERE sha256 IS NOT NULL GROUP BY 1"))
     out = []
@@ -189,7 +191,7 @@ def _media(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: d
             "category": (item[4] if item and item[4] else None) or (match[3] if match else None),
             "match": {"list": match[0], "algorithm": match[1], "distance": match[2]} if match else None,
             "first_seen": {"person": person_label.get(seen[0]) if seen[0] is not None else None,
-                           "group": chat_label.get(seen[1]), "time": seen[2]} if seen else None,
+                           "group": chat_label.get(seen[1]), "time": seen[2], "origin": seen[3]} if seen else None,
             "posts": posts.get(sha, 0),
             "instances": instances.get(sha, 0) if item is not None else refs.get(sha, 0),
         })

@@ -110,7 +110,7 @@ def assign_roles(conn: sqlite3.Connection, facts: dict[int, PersonFacts], owner_
     _producers(conn, facts, owner_person, status, labels)
     for person, sha, chat, time, family in conn.execute(
         "SELECT person_id, sha256, chat_id, time, family FROM first_sighting"
-        " WHERE origin_observed = 1 AND person_id IS NOT NULL ORDER BY time, family"
+        " WHERE origin = 'observed' AND person_id IS NOT NULL ORDER BY time, family"
     ):
         if status.get(family, "unknown") == "unknown" and "producer" not in facts[person].roles:
             facts[person].add("suspected_producer", {

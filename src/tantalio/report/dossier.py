@@ -115,7 +115,7 @@ class FirstSightingLine:
     sha256: str | None
     group: str | None
     time: str | None
-    origin_observed: bool
+    origin: str                     # observed | forwarded | undetermined
     note: str | None
     refs: tuple[str, ...]
 
@@ -236,14 +236,14 @@ def build_dossier(view: CaseView, person: str) -> Dossier:
         roles.append(RoleLine(role, float(conf), refs))
     posts, posted, posts_total = _posts(view, pid, table)
     first = []
-    for fam, sha, post_id, chat, time, observed, note in c.execute(
-            "SELECT family, sha256, post_id, chat_id, time, origin_observed, note FROM first_sighting "
+    for fam, sha, post_id, chat, time, origin, note in c.execute(
+            "SELECT family, sha256, post_id, chat_id, time, origin, note FROM first_sighting "
             "WHERE person_id=? ORDER BY time, family", (pid,)).fetchall():
         first_refs: tuple[str, ...] = ()
         for mid in _post_messages(view, post_id):
             first_refs += table.add(f"first sighting of family {fam}",
                                     _with(view.message_ref(mid), sha, view.chat_label(chat)))
-        first.append(FirstSightingLine(fam, sha, view.chat_label(chat), time, bool(observed), note, first_refs))
+        first.append(FirstSightingLine(fam, sha, view.chat_label(chat), time, origin, note, first_refs))
     messages, messages_total = _messages(view, pid, table)
     return Dossier(
         person=person, case=view.case_name, synthetic=view.synthetic,

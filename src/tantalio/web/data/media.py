@@ -72,12 +72,12 @@ def media_page(store: CaseStore, sha256: str) -> dict[str, Any] | None:
             (sha256,))
     ]
     first = conn.execute(
-        "SELECT person_id, chat_id, time, origin_observed, note FROM first_sighting WHERE sha256=? "
+        "SELECT person_id, chat_id, time, origin, note FROM first_sighting WHERE sha256=? "
         "OR family=? ORDER BY time LIMIT 1", (sha256, item["family"] or sha256)
     ).fetchone()
     item["first_seen"] = None if first is None else {
         "person": people.get(first[0]) if first[0] else None, "group": chats.get(first[1]) if first[1] else None,
-        "time": first[2], "origin_observed": bool(first[3]), "note": first[4]}
+        "time": first[2], "origin": first[3], "note": first[4]}
     item["family_members"] = [s for (s,) in conn.execute(
         "SELECT sha256 FROM media_item WHERE family=? AND sha256<>? ORDER BY sha256", (item["family"], sha256)
     )] if item["family"] else []

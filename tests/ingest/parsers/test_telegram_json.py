@@ -117,10 +117,15 @@ def test_chats_and_messages(export: RecordBatch) -> None:
     assert msgs["telegram:42/15"].sender == Party("display_name", "Bob Sample")
     assert msgs["telegram:42/15"].time == datetime(2023, 11, 14, 23, 0, tzinfo=UTC)  # fallback, warned
     assert msgs["telegram:42/16"].time is None
-    assert msgs["telegram:42/9"].kind == "system" and msgs["telegram:42/9"].raw == "action=pin_message"
+    assert msgs["telegram:42/9"].kind == "system"
+    assert json.loads(msgs["telegram:42/9"].raw or "") == {  # a service message keeps its own fields
+        "action": "pin_message", "actor": "Alice Example", "actor_id": "user1001", "id": 9, "message_id": 12,
+        "type": "service"}
     assert msgs["telegram:42/1"].ref.row == "chats.list[0].messages[0]"
-    warned = sorted(w.ref.row or "" for w in export.warnings)
-    assert warned == ["chats.list[0].messages[14]", "chats.list[0].messages[15]", "chats.list[0].messages[16]"]
+    warned = sorted((w.ref.row or "", w.message) for w in export.warnings)
+    assert [row for row, _ in warned] == ["", "chats.list[0].messages[15]", "chats.list[0].messages[16]"]
+    assert warned[0][1] == "1 messages have no date_unixtime (an export from before 2021): their local 'date'" \
+                           " was read in UTC"  # one warning per file, not one per message
 
 
 def test_service_actions_become_events(export: RecordBatch) -> None:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+from xml.parsers.expat import ExpatError
 
 IOS_BACKUP_MARKERS = ("Manifest.db", "Manifest.plist", "Info.plist")
 FILE_FLAG = 1
@@ -54,7 +55,7 @@ def ios_backup_view(root: Path) -> BackupView:
         try:
             with open(manifest, "rb") as f:
                 info = plistlib.load(f)
-        except (plistlib.InvalidFileException, ValueError, OSError) as e:
+        except (plistlib.InvalidFileException, ExpatError, ValueError, OSError) as e:
             return BackupView({}, f"iOS backup: Manifest.plist unreadable ({e}); files hashed under their stored names")
         if isinstance(info, dict) and info.get("IsEncrypted"):
             return BackupView({}, "encrypted iOS backup: the backup password (key) is needed to read it; its files"

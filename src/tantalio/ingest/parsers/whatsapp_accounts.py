@@ -10,6 +10,7 @@ UUID, named by the folder's ``.com.apple.mobile_container_manager.metadata.plist
 from __future__ import annotations
 
 import plistlib
+from xml.parsers.expat import ExpatError
 
 from tantalio.ingest.base import EvidenceFile, ParseContext
 from tantalio.ingest.parsers.jids import jid_party, phone_digits
@@ -42,7 +43,7 @@ def ios_app(file: EvidenceFile, ctx: ParseContext) -> str:
         try:
             with ctx.open(meta) as f:
                 ident = plistlib.load(f).get("MCMMetadataIdentifier")
-        except (plistlib.InvalidFileException, ValueError, OSError, AttributeError):  # not a dict / unreadable
+        except (plistlib.InvalidFileException, ExpatError, ValueError, OSError, AttributeError):  # unreadable
             ident = None
         if isinstance(ident, str):
             return IOS_BUSINESS if "whatsappsmb" in ident.lower() else IOS

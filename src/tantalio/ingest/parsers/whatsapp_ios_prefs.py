@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import plistlib
 from typing import ClassVar
+from xml.parsers.expat import ExpatError
 
 from tantalio.ingest.base import EvidenceFile, ParseContext, Sink
 from tantalio.ingest.parsers.jids import jid_party
@@ -45,7 +46,8 @@ class WhatsAppIOSPrefsParser:
         try:
             with ctx.open(file) as f:
                 data = plistlib.loads(f.read(MAX_BYTES + 1))
-        except (plistlib.InvalidFileException, ValueError, TypeError, OverflowError, IndexError, KeyError) as e:
+        except (plistlib.InvalidFileException, ExpatError, ValueError, TypeError, OverflowError, IndexError,
+                KeyError) as e:
             sink.warn(ref, f"not readable as a plist: {e}")
             return
         if not isinstance(data, dict):

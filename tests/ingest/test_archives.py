@@ -178,3 +178,28 @@ def test_ingest_hashes_every_member(tmp_path: Path) -> None:
     warned = {m for (m,) in store.conn.execute("SELECT message FROM warning")}
     assert any("escapes the archive root" in m for m in warned)
     store.close()
+
+
+def test_android_extraction_in_a_tar(tmp_path: Path) -> None:
+    """A msgstore.db with its -wal under data/data and its media under data/media/0, all inside
+    one tar.gz: the database (and the row only its WAL holds) is read from a scratch copy in the
+    case folder, and the image is linked to its message by the member's path."""
+    from tests.ingest.parsers import dbfixtures as fx
+
+    device = tmp_path / "device"
+    fx.build_current(device / "data/data/com.whatsapp/databases")
+    image = device / "data/media/0/WhatsApp" / fx.IMAGE_REL
+    image.parent.mkdir(parents=True)
+    image.write_bytes(fx.IMAGE_BYTES)
+    archive = tmp_path / "evidence" / "android_ffs.tar.gz"
+    archive.parent.mkdir()
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(device, arcname=".")
+    store = CaseStore.create(tmp_path / "case")
+    report = ingest(store, [archive], IngestOptions("EX-01"))
+    assert report.parsed == {"whatsapp_android": 1} and os.listdir(archive.parent) == ["android_ffs.tar.gz"]
+    conn = store.conn
+    assert conn.execute("SELECT count(*) FROM message WHERE key_id='WALKEY'").fetchone()[0] == 1
+    (path, seen) = conn.execute("SELECT path, seen_as FROM media_ref WHERE sha256=?", (fx.IMAGE_SHA,)).fetchone()
+    assert path == f"data/media/0/WhatsApp/{fx.IMAGE_REL}" and seen == "file"
+    store.close()

@@ -44,7 +44,7 @@ MEMBERSHIP_KINDS: frozenset[str] = frozenset(
 )
 
 MediaSeenAs = Literal["file", "db_hash", "export_attachment", "omitted"]
-UpdateKind = Literal["reaction", "reaction_removed", "edited", "deleted_for_everyone", "poll_vote", "album_member"]
+UpdateKind = Literal["reaction", "reaction_removed", "edited", "deleted_for_everyone", "album_member"]
 MemberRank = Literal["member", "admin", "creator"]
 
 
@@ -198,7 +198,7 @@ class IdentityLinkRecord(NamedTuple):
 
 class MessageUpdateRecord(NamedTuple):
     """Something recorded against a message after it was sent: a reaction, an edit, a deletion
-    for everyone, a poll vote, or its place in an album (``related_key``: the album's parent
+    for everyone, or its place in an album (``related_key``: the album's parent
     message). ``message_key`` is the message it targets, in the same source."""
 
     ref: SourceRef

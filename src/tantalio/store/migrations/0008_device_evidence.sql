@@ -28,12 +28,12 @@ CREATE TABLE identity_link (                 -- two hard identifiers one record 
 CREATE INDEX identity_link_identifier ON identity_link(identifier_id);
 CREATE INDEX identity_link_other ON identity_link(other_id);
 
-CREATE TABLE message_update (                -- reactions, edits, deletions for everyone, votes, albums
+CREATE TABLE message_update (                -- reactions, edits, deletions for everyone, albums
   id            INTEGER PRIMARY KEY,
   message_id    INTEGER NOT NULL REFERENCES message(id),   -- the message it targets
   source_file_id INTEGER NOT NULL REFERENCES source_file(id),
   exhibit_id    TEXT NOT NULL,
-  kind          TEXT NOT NULL,               -- reaction | reaction_removed | edited | deleted_for_everyone | poll_vote | album_member
+  kind          TEXT NOT NULL,               -- reaction | reaction_removed | edited | deleted_for_everyone | album_member
   actor_identifier_id INTEGER REFERENCES identifier(id),
   time          TEXT,
   time_raw      TEXT NOT NULL DEFAULT '',

@@ -12,6 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tantalio.ingest import archives
 from tantalio.ingest.archives import tar_kind, walk_tar
@@ -203,3 +205,38 @@ def test_android_extraction_in_a_tar(tmp_path: Path) -> None:
     (path, seen) = conn.execute("SELECT path, seen_as FROM media_ref WHERE sha256=?", (fx.IMAGE_SHA,)).fetchone()
     assert path == f"data/media/0/WhatsApp/{fx.IMAGE_REL}" and seen == "file"
     store.close()
+
+
+def _valid_archives() -> dict[str, bytes]:
+    out = {}
+    for name, mode in (("f.tar", "w"), ("f.tar.gz", "w:gz")):
+        raw = io.BytesIO()
+        with tarfile.open(fileobj=raw, mode=mode) as tf:
+            _add(tf, "data/data/com.whatsapp/databases/notes.txt", b"synthetic " * 300)
+            _add(tf, "private/var/x.bin", bytes(range(256)) * 20)
+            _add(tf, "/abs/y.txt", b"y")
+        out[name] = raw.getvalue()
+    return out
+
+
+_VALID = _valid_archives()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(sorted(_VALID)), flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)),
+                                                            max_size=12), cut=st.integers(0, 4000))
+def test_fuzz_damaged_archives_never_crash(tmp_path_factory: pytest.TempPathFactory, name: str,
+                                           flips: list[tuple[int, int]], cut: int) -> None:
+    data = bytearray(_VALID[name])
+    for pos, value in flips:
+        data[pos % len(data)] = value
+    path = tmp_path_factory.mktemp("tarfuzz") / name
+    path.write_bytes(bytes(data[: max(1, len(data) - cut)]))
+    tree = EvidenceTree([path])
+    for entry in list(tree.walk()):
+        try:
+            with entry.opener() as f:
+                while f.read(1 << 16):
+                    pass
+        except (OSError, ValueError, EOFError):
+            pass  # what the custody hashing reports as unreadable

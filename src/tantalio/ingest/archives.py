@@ -22,6 +22,7 @@ import bisect
 import io
 import tarfile
 import threading
+import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -123,11 +124,12 @@ class _GzipStream:
             before = len(self.pending)
             try:
                 out = self.d.decompress(self.pending, n)
-            except zlib.error:
+            except zlib.error as e:
                 if self.fresh and self.members:  # trailing bytes that are no gzip member: the end
                     self.pending = b""
                     return b""
-                raise
+                # a ValueError, like every other damaged-input error readers of evidence handle
+                raise ValueError(f"damaged gzip data near compressed byte {self.cpos}: {e}") from e
             self.fresh = False
             if self.d.eof:
                 rest = self.d.unused_data
@@ -285,7 +287,11 @@ def walk_tar(opener: Callable[[], BinaryIO], kind: str, archive_size: int,
         return
     index = _SeekIndex(max(MIN_SPACING, 4 * archive_size // MAX_SEEK_POINTS)) if kind == "tar.gz" else None
     source = _Source(opener, index)
-    raw = opener()
+    try:
+        raw = opener()
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:  # a damaged zip holding the tar
+        refuse("", f"unreadable archive: {e}")
+        return
     skipped: dict[str, int] = {}
     seen: dict[str, tuple[int, int]] = {}
     total = 0

@@ -24,13 +24,13 @@ from __future__ import annotations
 import plistlib
 import sqlite3
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 from xml.parsers.expat import ExpatError
 
-IOS_BACKUP_MARKERS = ("Manifest.db", "Manifest.plist", "Info.plist")
 FILE_FLAG = 1
 _ENTITY_PROBE = 1 << 16
 
@@ -102,13 +102,7 @@ def ufdr_names(open_report: Callable[[], BinaryIO], refuse: Callable[[str], None
                 elif event == "end" and tag == "file":
                     current = None
                     el.clear()
-    except (ET.ParseError, OSError, ValueError) as e:
+    except (ET.ParseError, OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
         refuse(f"report.xml unreadable ({e}): {len(names)} members named from it, the rest keep their zip names")
     return names
 
-
-def stored_entries(root: Path, view: BackupView) -> Iterator[tuple[str, str]]:
-    """``(stored path, name to show)`` for every file the view names (used by tests and tools)."""
-    for stored, logical in view.names.items():
-        if (root / stored).is_file():
-            yield stored, logical

@@ -110,6 +110,9 @@ REPORT = """<?xml version="1.0" encoding="utf-8"?>
   <file fs="Android FFS" path="/data/data/com.whatsapp/databases/wa.db" size="1" id="f2">
    <metadata section="File"><item name="Local Path"><![CDATA[files\\Database\\wa.db]]></item></metadata>
   </file>
+  <file fs="Android FFS" path="/data/data/com.whatsapp/databases/wa.db" size="1" id="f4" deleted="deleted">
+   <metadata section="File"><item name="Local Path">files/Database/wa_deleted.db</item></metadata>
+  </file>
   <file fs="Android FFS" path="/data/data/com.whatsapp/shared_prefs/com.whatsapp_preferences_light.xml" id="f3">
    <metadata section="File"><item name="Local Path">files/Text/prefs.xml</item></metadata>
   </file>
@@ -131,11 +134,13 @@ def test_ufdr_members_carry_their_device_paths(tmp_path: Path) -> None:
         zf.write(tmp_path / "db" / "wa.db", "files/Database/wa.db")
         zf.writestr("files/Text/prefs.xml", PREFS)
         zf.writestr("files/Image/unlisted.jpg", b"synthetic")
+        zf.writestr("files/Database/wa_deleted.db", b"a deleted copy, same device path")
     store = CaseStore.create(tmp_path / "case")
     report = ingest(store, [ufdr], IngestOptions("EX-01"))
     assert report.parsed == {"whatsapp_android": 1, "whatsapp_android_prefs": 1}
     paths = {p for (p,) in store.conn.execute("SELECT path FROM source_file")}
     assert {"Android FFS/data/data/com.whatsapp/databases/msgstore.db", "files/Image/unlisted.jpg",
+            "files/Database/wa_deleted.db",  # a second copy of one device path keeps its zip name
             "Android FFS/data/data/com.whatsapp/shared_prefs/com.whatsapp_preferences_light.xml"} <= paths
     analyze(store)
     owner = {r[0] for r in store.conn.execute(

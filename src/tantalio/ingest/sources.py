@@ -241,10 +241,12 @@ class EvidenceTree:
             try:
                 name = safe_member_name(info.filename)
                 check_bomb(info)
-                name = safe_member_name(shown[name]) if name in shown else name
+                device_name = safe_member_name(shown[name]) if name in shown else name
             except UnsafeEntry as e:
                 self.refusals.append(Refusal(_join(prefix, info.filename), str(e)))
                 continue
+            # two UFDR members with one device path (a deleted copy): the second keeps its zip name
+            name = device_name if _join(prefix, device_name) not in seen else name
             path = _join(prefix, name)
             if path in seen:
                 self.refusals.append(Refusal(path, "duplicate member name in zip; first kept"))

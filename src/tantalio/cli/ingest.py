@@ -18,7 +18,7 @@ def ingest_command(
     case: Path = typer.Argument(..., help="Case folder."),
     sources: list[Path] = typer.Argument(..., help="Evidence: folders, zips or files of one seized device."),
     exhibit: str = typer.Option(..., "--exhibit", help="Exhibit id, e.g. EX-07."),
-    owner: str | None = typer.Option(None, "--owner", help="Phone number of the person it was seized from."),
+    owner: str | None = typer.Option(None, "--owner", help="Phone number of the person it was seized from (optional: the device's own account is read from the evidence where it shows it; a disagreement is warned)."),
     country: str | None = typer.Option(None, "--country", help="ISO country code (default region for numbers)."),
     timezone: str | None = typer.Option(None, "--timezone", help="Device timezone (IANA), default: the case's."),
     fmt: str | None = typer.Option(None, "--format", help="Force one parser (e.g. whatsapp_txt)."),

@@ -19,6 +19,8 @@ BUILTIN: tuple[str, ...] = (
     "tantalio.ingest.parsers.whatsapp_ios:WhatsAppIOSParser",
     "tantalio.ingest.parsers.telegram_json:TelegramJsonParser",
     "tantalio.ingest.parsers.whatsapp_txt:WhatsAppTxtParser",
+    "tantalio.ingest.parsers.whatsapp_android_prefs:WhatsAppAndroidPrefsParser",
+    "tantalio.ingest.parsers.whatsapp_ios_prefs:WhatsAppIOSPrefsParser",
 )
 
 

@@ -19,6 +19,8 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from tantalio.errors import EvidenceError, UnsafeEntry
+from tantalio.ingest.archives import TAR_SUFFIXES, UNSUPPORTED_TAR_SUFFIXES, tar_kind, walk_tar
+from tantalio.ingest.backups import ios_backup_view, is_ios_backup, ufdr_names
 
 MAX_MEMBER_BYTES = 64 << 30
 """A zip member declaring more than this is refused."""
@@ -78,8 +80,13 @@ def check_bomb(info: zipfile.ZipInfo) -> None:
         )
 
 
+ZIP_SUFFIXES = (".zip", ".ufdr")
+"""Zips walked in place; a ``.ufdr`` (Cellebrite report) is a zip whose report.xml names its members."""
+ARCHIVE_SUFFIXES = ZIP_SUFFIXES + TAR_SUFFIXES + UNSUPPORTED_TAR_SUFFIXES
+
+
 def is_zip(head: bytes, name: str) -> bool:
-    return head[:4] == b"PK\x03\x04" and name.lower().endswith(".zip")
+    return head[:4] == b"PK\x03\x04" and name.lower().endswith(ZIP_SUFFIXES)
 
 
 class EvidenceTree:
@@ -126,11 +133,18 @@ class EvidenceTree:
         for source, label in zip(self.sources, self._labels(), strict=True):
             if source.is_dir():
                 yield from self._walk_folder(source, label)
-            elif zipfile.is_zipfile(source) and source.suffix.lower() == ".zip":
+            elif zipfile.is_zipfile(source) and source.suffix.lower() in ZIP_SUFFIXES:
                 st = source.stat()
                 yield self._remember(RawEntry(label or source.name, st.st_size, st.st_mtime,
                                               partial(_open_readonly, source)))
-                yield from self._walk_zip(partial(_open_readonly, source), label + "!" if label else "", 1)
+                yield from self._walk_zip(partial(_open_readonly, source), label + "!" if label else "", 1,
+                                          ufdr=source.suffix.lower() == ".ufdr")
+            elif source.name.lower().endswith(TAR_SUFFIXES + UNSUPPORTED_TAR_SUFFIXES):
+                st = source.stat()
+                entry = self._remember(RawEntry(label or source.name, st.st_size, st.st_mtime,
+                                                partial(_open_readonly, source)))
+                yield entry
+                yield from self._walk_nested(entry, 1, prefix=label + "!" if label else "")
             else:
                 st = source.stat()
                 yield self._remember(RawEntry(label or source.name, st.st_size, st.st_mtime,
@@ -146,11 +160,24 @@ class EvidenceTree:
             rel = os.path.relpath(err.filename or str(root), root)
             self.refusals.append(Refusal(_join(label, rel.replace(os.sep, "/")), f"unreadable folder: {err.strerror}"))
 
+        backups: list[tuple[Path, dict[str, str], str]] = []  # iOS backup roots: stored name -> device name
         for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
             dirnames.sort()
+            here = Path(dirpath)
+            while backups and backups[-1][0] not in (here, *here.parents):
+                backups.pop()
+            if is_ios_backup(filenames):
+                view = ios_backup_view(here)
+                home = here.relative_to(root).as_posix()
+                if view.problem:
+                    self.refusals.append(Refusal(_join(label, home if home != "." else ""), view.problem))
+                backups.append((here, view.names, _join(label, f"{home}/Manifest.db" if home != "." else "Manifest.db")))
             for fname in sorted(filenames):
-                full = Path(dirpath) / fname
+                full = here / fname
                 rel = _join(label, full.relative_to(root).as_posix())
+                if backups and backups[-1][1]:
+                    shown = backups[-1][1].get(full.relative_to(backups[-1][0]).as_posix())
+                    rel = f"{backups[-1][2]}!/{shown}" if shown else rel
                 try:
                     st = full.lstat()
                 except OSError as e:
@@ -164,27 +191,49 @@ class EvidenceTree:
                     continue
                 entry = self._remember(RawEntry(rel, st.st_size, st.st_mtime, partial(_open_readonly, full)))
                 yield entry
-                if fname.lower().endswith(".zip"):
+                if rel.lower().endswith(ARCHIVE_SUFFIXES):
                     yield from self._walk_nested(entry, 1)
 
-    def _walk_nested(self, entry: RawEntry, depth: int) -> Iterator[RawEntry]:
+    def _walk_nested(self, entry: RawEntry, depth: int, prefix: str | None = None) -> Iterator[RawEntry]:
+        """Members of an archive found as a file (or given as a source: ``prefix`` is then its label)."""
         if depth > MAX_NESTING:
             return
         try:
             with entry.opener() as f:
-                if f.read(4) != b"PK\x03\x04":
-                    return
-        except OSError:
+                head = f.read(512)
+        except (OSError, EOFError, ValueError):
             return  # the unreadable file itself is reported when it is hashed
-        yield from self._walk_zip(entry.opener, entry.path + "!", depth)
+        prefix = entry.path + "!" if prefix is None else prefix
+        kind = tar_kind(entry.path, head)
+        if kind is not None:
+            yield from self._walk_tar(entry.opener, prefix, kind, entry.size, depth, entry.path)
+        elif head[:4] == b"PK\x03\x04":
+            yield from self._walk_zip(entry.opener, prefix, depth, ufdr=entry.path.lower().endswith(".ufdr"))
 
-    def _walk_zip(self, opener: Callable[[], BinaryIO], prefix: str, depth: int) -> Iterator[RawEntry]:
+    def _walk_tar(self, opener: Callable[[], BinaryIO], prefix: str, kind: str, size: int,
+                  depth: int, where: str) -> Iterator[RawEntry]:
+        def refuse(name: str, why: str) -> None:
+            self.refusals.append(Refusal(_join(prefix, name) if name else where, why))
+
+        for m in walk_tar(opener, kind, size, refuse, MAX_MEMBER_BYTES, MAX_RATIO, RATIO_FLOOR):
+            entry = self._remember(RawEntry(_join(prefix, m.name), m.size, m.mtime, m.opener))
+            yield entry
+            if m.name.lower().endswith(ARCHIVE_SUFFIXES):
+                yield from self._walk_nested(entry, depth + 1)
+
+    def _walk_zip(self, opener: Callable[[], BinaryIO], prefix: str, depth: int,
+                  ufdr: bool = False) -> Iterator[RawEntry]:
         try:
             with opener() as raw, zipfile.ZipFile(_seekable(raw)) as zf:
                 infos = zf.infolist()
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
             self.refusals.append(Refusal(prefix or "(zip)", f"unreadable zip: {e}"))
             return
+        shown: dict[str, str] = {}
+        report = next((i for i in infos if i.filename == "report.xml"), None) if ufdr else None
+        if report is not None:
+            shown = ufdr_names(partial(_ZipMember.open, opener, report),
+                               lambda why: self.refusals.append(Refusal(_join(prefix, "report.xml"), why)))
         seen: set[str] = set()
         for info in infos:
             if info.is_dir():
@@ -192,9 +241,12 @@ class EvidenceTree:
             try:
                 name = safe_member_name(info.filename)
                 check_bomb(info)
+                device_name = safe_member_name(shown[name]) if name in shown else name
             except UnsafeEntry as e:
                 self.refusals.append(Refusal(_join(prefix, info.filename), str(e)))
                 continue
+            # two UFDR members with one device path (a deleted copy): the second keeps its zip name
+            name = device_name if _join(prefix, device_name) not in seen else name
             path = _join(prefix, name)
             if path in seen:
                 self.refusals.append(Refusal(path, "duplicate member name in zip; first kept"))
@@ -204,7 +256,7 @@ class EvidenceTree:
                 RawEntry(path, info.file_size, None, partial(_ZipMember.open, opener, info))
             )
             yield entry
-            if name.lower().endswith(".zip"):
+            if name.lower().endswith(ARCHIVE_SUFFIXES):
                 yield from self._walk_nested(entry, depth + 1)
 
     def open(self, path: str) -> BinaryIO:

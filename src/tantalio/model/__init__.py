@@ -5,7 +5,10 @@ from tantalio.model.records import (
     RECORD_TYPES,
     AliasRecord,
     ChatRecord,
+    DeviceAccountRecord,
     EventKind,
+    FileReadRecord,
+    IdentityLinkRecord,
     MediaRefRecord,
     MediaSeenAs,
     MemberRank,
@@ -13,6 +16,7 @@ from tantalio.model.records import (
     MembershipEventRecord,
     MessageKind,
     MessageRecord,
+    MessageUpdateRecord,
     NameKind,
     ParseWarning,
     Party,
@@ -20,11 +24,12 @@ from tantalio.model.records import (
     Record,
     RecordBatch,
     SourceRef,
+    UpdateKind,
 )
 
 __all__ = [
-    "MEMBERSHIP_KINDS", "RECORD_TYPES", "AliasRecord", "ChatRecord", "EventKind", "MediaRefRecord",
-    "MediaSeenAs", "MemberRank", "MemberRecord", "MembershipEventRecord", "MessageKind",
-    "MessageRecord", "NameKind", "ParseWarning", "Party", "PartyKind", "Record", "RecordBatch",
-    "SourceRef",
+    "MEMBERSHIP_KINDS", "RECORD_TYPES", "AliasRecord", "ChatRecord", "DeviceAccountRecord", "EventKind",
+    "FileReadRecord", "IdentityLinkRecord", "MediaRefRecord", "MediaSeenAs", "MemberRank", "MemberRecord",
+    "MembershipEventRecord", "MessageKind", "MessageRecord", "MessageUpdateRecord", "NameKind",
+    "ParseWarning", "Party", "PartyKind", "Record", "RecordBatch", "SourceRef", "UpdateKind",
 ]

@@ -28,6 +28,7 @@ NameKind = Literal["address_book", "push_name", "export_label", "telegram_name",
 
 MessageKind = Literal[
     "text", "media", "location", "contact", "call", "deleted", "poll", "sticker",
+    "album", "interactive", "order", "product",
     "system", "system_unknown", "other",
 ]
 
@@ -35,7 +36,7 @@ EventKind = Literal[
     "created", "added", "joined_link", "joined_invite", "joined_community", "left", "removed",
     "admin_granted", "admin_revoked", "subject_changed", "icon_changed", "description_changed",
     "number_changed", "security_code_changed", "encrypted_notice", "invite_link_reset",
-    "message_deleted", "other",
+    "message_deleted", "ephemeral_changed", "other",
 ]
 MEMBERSHIP_KINDS: frozenset[str] = frozenset(
     {"created", "added", "joined_link", "joined_invite", "joined_community", "left", "removed",
@@ -43,6 +44,7 @@ MEMBERSHIP_KINDS: frozenset[str] = frozenset(
 )
 
 MediaSeenAs = Literal["file", "db_hash", "export_attachment", "omitted"]
+UpdateKind = Literal["reaction", "reaction_removed", "edited", "deleted_for_everyone", "album_member"]
 MemberRank = Literal["member", "admin", "creator"]
 
 
@@ -132,12 +134,17 @@ class MembershipEventRecord(NamedTuple):
 
 
 class MemberRecord(NamedTuple):
-    """A current group member as a database lists it (not history: see membership events)."""
+    """A group member as a database lists it (not history: see membership events).
+
+    ``active`` is False for a past member the database still lists (WhatsApp for iOS keeps
+    them with ``ZISACTIVE=0``): they were a member once and are no longer; when they left is
+    not recorded."""
 
     ref: SourceRef
     chat_key: str
     member: Party
     rank: MemberRank = "member"
+    active: bool = True
 
 
 class MediaRefRecord(NamedTuple):
@@ -166,6 +173,53 @@ class AliasRecord(NamedTuple):
     name_kind: NameKind
 
 
+class DeviceAccountRecord(NamedTuple):
+    """The device owner's own account as the evidence names it: the account registered in the
+    app (``registration_jid`` in Android preferences, ``OwnJabberID`` in the iOS plist), the
+    address incoming messages are sent to, Telegram's ``personal_information``. ``app`` names
+    the app (``com.whatsapp``, ``com.whatsapp.w4b``, ``net.whatsapp.WhatsApp``, ``telegram``…);
+    ``basis`` says what in the file shows it, for the analyst to check."""
+
+    ref: SourceRef
+    account: Party
+    app: str
+    basis: str
+
+
+class IdentityLinkRecord(NamedTuple):
+    """Two hard identifiers the evidence gives for one account, side by side (a Telegram
+    contact listed with both its user id and its phone number)."""
+
+    ref: SourceRef
+    identifier: Party
+    same_as: Party
+    basis: str
+
+
+class MessageUpdateRecord(NamedTuple):
+    """Something recorded against a message after it was sent: a reaction, an edit, a deletion
+    for everyone, or its place in an album (``related_key``: the album's parent
+    message). ``message_key`` is the message it targets, in the same source."""
+
+    ref: SourceRef
+    chat_key: str
+    message_key: str
+    update: UpdateKind
+    actor: Party | None
+    time: datetime | None
+    time_raw: str = ""
+    detail: str | None = None
+    related_key: str | None = None
+
+
+class FileReadRecord(NamedTuple):
+    """A companion file the parser read beside the one it was given (``wa.db`` beside
+    ``msgstore.db``, ``ContactsV2.sqlite`` beside ``ChatStorage.sqlite``): custody records it
+    as parsed by the same parser. ``ref.path`` is the companion."""
+
+    ref: SourceRef
+
+
 class ParseWarning(NamedTuple):
     """Something a parser skipped or could not read; counted in the case's warning log."""
 
@@ -175,11 +229,12 @@ class ParseWarning(NamedTuple):
 
 Record = (
     ChatRecord | MessageRecord | MembershipEventRecord | MemberRecord | MediaRefRecord | AliasRecord
+    | DeviceAccountRecord | IdentityLinkRecord | MessageUpdateRecord | FileReadRecord
 )
 
 RECORD_TYPES: tuple[type, ...] = (
     ChatRecord, MessageRecord, MembershipEventRecord, MemberRecord, MediaRefRecord, AliasRecord,
-    ParseWarning,
+    DeviceAccountRecord, IdentityLinkRecord, MessageUpdateRecord, FileReadRecord, ParseWarning,
 )
 
 

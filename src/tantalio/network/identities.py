@@ -29,12 +29,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from tantalio.identity import identifier_for
-from tantalio.model import Party
 from tantalio.network.chat_labels import device_name_votes, same_device_links
+from tantalio.network.device_owner import Account, evidence_accounts, resolve_owner, sync_owner_merges
+from tantalio.network.device_owner import warn as warn_owner
 from tantalio.network.groups import ChatResolution
 from tantalio.network.unionfind import DisjointSets
-from tantalio.store.writer import get_or_create_identifier
 
 SOFT_KINDS = frozenset({"display_name", "owner"})
 ANCHOR_KINDS = frozenset({"phone", "telegram_id"})   # never two different ones in one person
@@ -70,16 +69,21 @@ class PersonResolution:
 
 
 def owner_identifiers(conn: sqlite3.Connection) -> dict[str, int]:
-    """Each exhibit's owner as an identifier (created from ``exhibit.owner_phone`` if unseen)."""
+    """Each exhibit's owner as an identifier: the ``--owner`` phone (created if unseen), else the
+    "owner of EX" identifier of its ``from_me`` rows. The accounts the evidence names as the
+    device's own are made the same person through merges by the evidence
+    (:mod:`tantalio.network.device_owner`)."""
     out: dict[str, int] = {}
+    accounts = evidence_accounts(conn)
+    wanted: list[tuple[str, int, Account]] = []
     for ex, phone, country in conn.execute("SELECT id, owner_phone, country FROM exhibit ORDER BY id").fetchall():
-        key = identifier_for(Party.owner(), ex, country, phone)
-        if key.kind == "owner":
-            row = conn.execute("SELECT id FROM identifier WHERE kind='owner' AND scope=?", (ex,)).fetchone()
-            if row:
-                out[ex] = int(row[0])
-            continue
-        out[ex] = get_or_create_identifier(conn, key)
+        owner, pairs, problem = resolve_owner(conn, ex, phone, country, accounts.get(ex, []))
+        if problem:
+            warn_owner(conn, ex, problem)
+        if owner is not None:
+            out[ex] = owner
+        wanted.extend((ex, o, account) for o, account in pairs)
+    sync_owner_merges(conn, wanted)
     return out
 
 

@@ -14,14 +14,19 @@ from tantalio.identity import IdentifierKey, clean_label, identifier_for
 from tantalio.model import (
     AliasRecord,
     ChatRecord,
+    DeviceAccountRecord,
+    FileReadRecord,
+    IdentityLinkRecord,
     MediaRefRecord,
     MemberRecord,
     MembershipEventRecord,
     MessageRecord,
+    MessageUpdateRecord,
     Party,
     RecordBatch,
     SourceRef,
 )
+from tantalio.store.evidence_links import record_account, record_link
 from tantalio.store.sqlite import iso, utcnow
 
 
@@ -143,10 +148,10 @@ class BatchWriter:
             elif isinstance(rec, MemberRecord):
                 cid = chat_id(rec.ref, rec.chat_key)
                 conn.execute(
-                    "INSERT OR REPLACE INTO group_member(chat_obs_id, identifier_id, rank, source_file_id, location)"
-                    " VALUES (?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO group_member(chat_obs_id, identifier_id, rank, source_file_id, location,"
+                    " active) VALUES (?,?,?,?,?,?)",
                     (cid, self.party(rec.member, rec.chat_key), rec.rank, self.source_id(rec.ref.path) or source_file_id,
-                     _location(rec.ref)),
+                     _location(rec.ref), int(rec.active)),
                 )
             elif isinstance(rec, MediaRefRecord):
                 mid = messages.get(rec.message_key)
@@ -177,6 +182,33 @@ class BatchWriter:
                     (hard, name_id, rec.name_kind, self.exhibit.id, self.source_id(rec.ref.path) or source_file_id,
                      _location(rec.ref)),
                 )
+            elif isinstance(rec, MessageUpdateRecord):
+                target = messages.get(rec.message_key)
+                if target is None:
+                    self._warn(rec.ref, stage, f"{rec.update} recorded against unknown message {rec.message_key!r}")
+                    continue
+                conn.execute(
+                    "INSERT INTO message_update(message_id, source_file_id, exhibit_id, kind, actor_identifier_id, time,"
+                    " time_raw, detail, related_message_id, location) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (target, self.source_id(rec.ref.path) or source_file_id, self.exhibit.id, rec.update,
+                     self.party(rec.actor, rec.chat_key), iso(rec.time), rec.time_raw, rec.detail,
+                     messages.get(rec.related_key or ""), _location(rec.ref)),
+                )
+            elif isinstance(rec, DeviceAccountRecord):
+                sid = self.source_id(rec.ref.path) or source_file_id
+                for problem in record_account(conn, self.exhibit.id, sid, self.party(rec.account) or 0, rec,
+                                              self.exhibit.owner_phone, self.exhibit.country):
+                    self._warn(rec.ref, stage, problem)
+            elif isinstance(rec, IdentityLinkRecord):
+                sid = self.source_id(rec.ref.path) or source_file_id
+                for problem in record_link(conn, self.exhibit.id, sid, self.party(rec.identifier) or 0,
+                                           self.party(rec.same_as) or 0, rec, utcnow()):
+                    self._warn(rec.ref, stage, problem)
+            elif isinstance(rec, FileReadRecord):
+                # a companion the parser read: custody says which parser read it
+                conn.execute("UPDATE source_file SET status='parsed', format=?, parser=?, parsed_at=?"
+                             " WHERE exhibit_id=? AND path=? AND status != 'parsed'",
+                             (stage, stage, utcnow(), self.exhibit.id, rec.ref.path))
         for w in batch.warnings:
             self._warn(w.ref, stage, w.message)
         counts["warnings"] = len(batch.warnings)

@@ -17,6 +17,8 @@ from tantalio.ingest.parsers.telegram_json import TelegramJsonParser, plain_text
 from tantalio.model import (
     AliasRecord,
     ChatRecord,
+    DeviceAccountRecord,
+    IdentityLinkRecord,
     MediaRefRecord,
     MembershipEventRecord,
     MessageRecord,
@@ -117,10 +119,15 @@ def test_chats_and_messages(export: RecordBatch) -> None:
     assert msgs["telegram:42/15"].sender == Party("display_name", "Bob Sample")
     assert msgs["telegram:42/15"].time == datetime(2023, 11, 14, 23, 0, tzinfo=UTC)  # fallback, warned
     assert msgs["telegram:42/16"].time is None
-    assert msgs["telegram:42/9"].kind == "system" and msgs["telegram:42/9"].raw == "action=pin_message"
+    assert msgs["telegram:42/9"].kind == "system"
+    assert json.loads(msgs["telegram:42/9"].raw or "") == {  # a service message keeps its own fields
+        "action": "pin_message", "actor": "Alice Example", "actor_id": "user1001", "id": 9, "message_id": 12,
+        "type": "service"}
     assert msgs["telegram:42/1"].ref.row == "chats.list[0].messages[0]"
-    warned = sorted(w.ref.row or "" for w in export.warnings)
-    assert warned == ["chats.list[0].messages[14]", "chats.list[0].messages[15]", "chats.list[0].messages[16]"]
+    warned = sorted((w.ref.row or "", w.message) for w in export.warnings)
+    assert [row for row, _ in warned] == ["", "chats.list[0].messages[15]", "chats.list[0].messages[16]"]
+    assert warned[0][1] == "1 messages have no date_unixtime (an export from before 2021): their local 'date'" \
+                           " was read in UTC"  # one warning per file, not one per message
 
 
 def test_service_actions_become_events(export: RecordBatch) -> None:
@@ -187,12 +194,95 @@ def test_bad_json_is_a_warning(tmp_path: Path, content: bytes) -> None:
     assert batch.records == [] and len(batch.warnings) == 1
 
 
+def old_and_new_export(old: bool) -> dict[str, Any]:
+    """The same account as a 2020 export (integer ids, no date_unixtime) and a 2024 one writes it."""
+    def ident(n: int) -> int | str:
+        return n if old else f"user{n}"
+
+    def when(i: int) -> dict[str, str]:
+        return {"date": f"2023-11-14T22:13:{i:02d}"} if old else {"date_unixtime": str(T + i)}
+
+    return {
+        "personal_information": {"user_id": 1000, "first_name": "Owner", "phone_number": "+44 7700 900100"},
+        "contacts": {"list": [{"user_id": 0 if old else 1001, "first_name": "Alice", "phone_number": "+447700900101"}]},
+        "chats": {"list": [{"name": "Swap club", "type": "private_supergroup", "id": 42, "messages": [
+            {"id": 1, "type": "service", **when(1), "actor": "Swap club", "actor_id": "channel42",
+             "action": "create_channel", "title": "Swap club"},
+            {"id": 2, "type": "service", **when(2), "actor": "Owner", "actor_id": ident(1000),
+             "action": "invite_members", "members": ["Alice", None, None]},
+            {"id": 3, "type": "message", **when(3), "from": "Owner", "from_id": ident(1000), "text": "",
+             "file": "(File not included. Change data exporting settings to download.)", "file_name": "plan.pdf",
+             "mime_type": "application/pdf"},
+            {"id": 4, "type": "service", **when(4), "actor": "Owner", "actor_id": ident(1000),
+             "action": "some_future_action", "stars": 5},
+            {"id": 5, "type": "service", **when(5), "actor": "Owner", "actor_id": ident(1000),
+             "action": "set_messages_ttl", "period": 86400},
+        ]}]},
+    }
+
+
+@pytest.mark.parametrize("old", [True, False])
+def test_one_identity_across_export_versions(tmp_path: Path, old: bool) -> None:
+    root = tmp_path / "exhibit"
+    root.mkdir()
+    (root / "result.json").write_text(json.dumps(old_and_new_export(old)))
+    batch = run(root, tmp_path)
+    owner = Party("telegram_id", "user1000")
+    msgs = {m.message_key: m for m in of(batch, MessageRecord)}
+    assert msgs["telegram:42/3"].sender == owner and msgs["telegram:42/3"].from_me
+    accounts = {(a.account, a.basis) for a in of(batch, DeviceAccountRecord)}
+    assert accounts == {(owner, "personal_information.user_id"),
+                        (Party("phone", "+44 7700 900100"), "personal_information.phone_number")}
+    links = [(link.identifier, link.same_as) for link in of(batch, IdentityLinkRecord)]
+    assert links == ([] if old else [(Party("telegram_id", "user1001"), Party("phone", "+447700900101"))])
+    events = [(e.event, e.subject, e.actor, e.detail) for e in of(batch, MembershipEventRecord)]
+    assert ("created", None, None, "Swap club") in events  # a channel names itself as creator: unknown
+    added = [e[1] for e in events if e[0] == "added"]
+    assert added == [Party("display_name", "Alice"), Party("display_name", "Deleted Account (message 2)"),
+                     Party("display_name", "Deleted Account (message 2 #2)")]
+    assert ("ephemeral_changed", None, owner, "period=86400") in events
+    deleted = [w for w in batch.warnings if "deleted account" in w.message]
+    assert len(deleted) == 2 and deleted[0].ref.row == "chats.list[0].messages[1]"
+    (media,) = of(batch, MediaRefRecord)
+    assert media.seen_as == "omitted" and media.file_name == "plan.pdf" and media.mime == "application/pdf"
+    unknown = msgs["telegram:42/4"]
+    assert unknown.kind == "system_unknown" and json.loads(unknown.raw or "")["stars"] == 5
+    assert len(batch.warnings) == 2 + old  # the deleted accounts, and once for local dates
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32", "utf-32-le"])
+def test_any_unicode_encoding_with_a_bom(tmp_path: Path, encoding: str) -> None:
+    root = tmp_path / "exhibit"
+    root.mkdir()
+    text = json.dumps(old_and_new_export(False), ensure_ascii=False)
+    data = text.encode(encoding)
+    if encoding in ("utf-16-be", "utf-32-le"):  # the plain codecs write no BOM: add the one this export had
+        data = {"utf-16-be": b"\xfe\xff", "utf-32-le": b"\xff\xfe\x00\x00"}[encoding] + data
+    (root / "result.json").write_bytes(data)
+    batch = run(root, tmp_path)  # found by detection, not forced
+    assert len(of(batch, MessageRecord)) == 5
+
+
+@pytest.mark.parametrize(("content", "why"), [(b"[1, 2]", "JSON root is list"), (b'"text"', None),
+                                             ("[]".encode("utf-16"), "JSON root is list")])
+def test_wrong_shapes_named_result_json_are_warned(tmp_path: Path, content: bytes, why: str | None) -> None:
+    root = tmp_path / "exhibit"
+    root.mkdir()
+    (root / "result.json").write_bytes(content)
+    batch = run(root, tmp_path)
+    if why is None:  # a bare string is not claimed as an export at all
+        assert batch.records == [] and batch.warnings == []
+        return
+    assert batch.records == [] and len(batch.warnings) == 1 and batch.warnings[0].message.startswith(why)
+
+
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.sampled_from(["service", "message"]),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
         st.sampled_from(["messages", "chats", "list", "left_chats", "type", "action", "members", "text", "from",
                          "from_id", "actor", "date", "date_unixtime", "photo", "file", "id", "inviter", "title",
-                         "personal_information", "user_id", "contacts", "forwarded_from"]), inner, max_size=6),
+                         "personal_information", "user_id", "contacts", "forwarded_from", "phone_number",
+                         "file_name", "actor_id", "period"]), inner, max_size=6),
     max_leaves=30)
 
 

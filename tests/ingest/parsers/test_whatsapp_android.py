@@ -134,8 +134,8 @@ def test_current_schema_warnings_name_rows(current: RecordBatch) -> None:
 
 def test_every_action_code(current: RecordBatch) -> None:
     events = of(current, MembershipEventRecord)
-    code_of = {m.message_key: int((m.raw or "").rsplit("=", 1)[1]) for m in of(current, MessageRecord)
-               if m.kind == "system"}
+    code_of = {m.message_key: int((m.raw or "").rsplit("action_type=", 1)[1].split(" ")[0])
+               for m in of(current, MessageRecord) if m.kind == "system"}
     by_code: dict[int, list[MembershipEventRecord]] = {}
     for e in events:
         by_code.setdefault(code_of[e.message_key or ""], []).append(e)

@@ -88,8 +88,9 @@ def test_chats_members_names(synthetic: RecordBatch) -> None:
     assert chats[fx.GROUP].creator == Party("jid", fx.ALICE)
     assert chats[fx.GROUP].created_at == datetime(2001, 1, 1, tzinfo=UTC) + timedelta(seconds=fx.IOS_T0)
     assert not chats[fx.ALICE].is_group
-    members = {(m.member.value, m.rank) for m in of(synthetic, MemberRecord)}
-    assert members == {(fx.ALICE, "admin"), (fx.BOB, "member")}  # Carol is inactive (a past member)
+    members = {(m.member.value, m.rank, m.active) for m in of(synthetic, MemberRecord)}
+    # Carol is inactive: kept as a past member, with the row that says so
+    assert members == {(fx.ALICE, "admin", True), (fx.BOB, "member", True), (fx.CAROL_LID, "member", False)}
     aliases = {(a.identifier.kind, a.identifier.value, a.alias, a.name_kind) for a in of(synthetic, AliasRecord)}
     assert ("jid", fx.BOB, "Bobby", "push_name") in aliases
     assert ("jid", fx.ALICE, "Alice Book", "address_book") in aliases

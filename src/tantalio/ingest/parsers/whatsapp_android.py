@@ -29,7 +29,7 @@ from tantalio.ingest.parsers.whatsapp_android_legacy import (
     read_legacy_messages,
 )
 from tantalio.ingest.parsers.whatsapp_android_rows import DB_ERRORS, DbReading, text_or_none
-from tantalio.model import AliasRecord
+from tantalio.model import AliasRecord, FileReadRecord, Party
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -64,6 +64,8 @@ class WhatsAppAndroidParser:
         steps = []
         if current:
             steps += [("jid", db.load_jids), ("chat", lambda: self._current(db, creators, seen))]
+        if {"key", "value"} <= db.columns("props"):
+            steps.append(("props", lambda: self._own_push_name(db)))
         if legacy:
             steps += [("chat_list", lambda: read_legacy_chats(db, creators)),
                       ("group_participants", lambda: read_legacy_members(db)),
@@ -83,6 +85,16 @@ class WhatsAppAndroidParser:
             db.warn("group_participant_user", f"could not read group_participant_user: {e}")
         read_messages(db, chats, seen)
 
+    @staticmethod
+    def _own_push_name(db: DbReading) -> None:
+        """``props.user_push_name`` is the name the device's own account shows to others."""
+        for r in db.rows("SELECT _id, value FROM props WHERE key = 'user_push_name'"
+                         if "_id" in db.columns("props") else
+                         "SELECT rowid AS _id, value FROM props WHERE key = 'user_push_name'", "props"):
+            name = text_or_none(r["value"])
+            if name:
+                db.sink.emit(AliasRecord(db.at(f"props:{r['_id']}"), Party.owner(), name, "push_name"))
+
     def _read_wa_db(self, msgstore: EvidenceFile, ctx: ParseContext, sink: Sink) -> dict[str, str]:
         """Names from ``wa_contacts`` (emitted as aliases) and group creators from
         ``wa_group_admin_settings`` (returned, group JID → creator JID)."""
@@ -94,6 +106,7 @@ class WhatsAppAndroidParser:
         except (ParseError, *DB_ERRORS) as e:
             sink.warn(ctx.ref(wa), f"wa.db not read (no contact names): {e}")
             return {}
+        sink.emit(FileReadRecord(ctx.ref(wa)))
         creators: dict[str, str] = {}
         try:
             self._contacts(db)

@@ -8,13 +8,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tantalio.ingest.parsers.jids import is_group_jid, jid_party, legacy_group_origin
+from tantalio.ingest.parsers.whatsapp_accounts import account_from_jid, android_app
 from tantalio.ingest.parsers.whatsapp_android_codes import (
+    ACTIONS,
     MEDIA_KINDS,
+    MESSAGE_TYPES,
+    ONE_TO_ONE_EVENTS,
     SELF_EVENTS,
+    VIEW_ONCE,
+    describe,
     event_kind,
     member_rank,
     message_kind,
 )
+from tantalio.ingest.parsers.whatsapp_android_content import MessageContent, emit_updates, read_content
 from tantalio.ingest.parsers.whatsapp_android_rows import (
     DbReading,
     int_or_none,
@@ -54,6 +61,7 @@ class SystemDetails:
     participants: dict[int, list[object]] = field(default_factory=dict)
     old_value: dict[int, object] = field(default_factory=dict)
     number_change: dict[int, tuple[object, object]] = field(default_factory=dict)
+    me_joined: set[int] = field(default_factory=set)
 
 
 def chat_record(db: DbReading, row: str, jid: str, name: object, created: object,
@@ -114,6 +122,10 @@ def read_system_details(db: DbReading) -> SystemDetails:
         for r in db.rows("SELECT message_row_id, old_jid_row_id, new_jid_row_id FROM message_system_number_change",
                          "message_system_number_change"):
             found.number_change[r["message_row_id"]] = (r["old_jid_row_id"], r["new_jid_row_id"])
+    if {"message_row_id", "is_me_joined"} <= db.columns("message_system_group"):
+        for r in db.rows("SELECT message_row_id FROM message_system_group WHERE is_me_joined = 1",
+                         "message_system_group"):
+            found.me_joined.add(r["message_row_id"])
     return found
 
 
@@ -138,16 +150,25 @@ def read_messages(db: DbReading, chats: dict[int, ChatInfo], seen: set[MessageKe
         db.warn("message", "table 'message' has no _id column; not read")
         return
     system = read_system_details(db)
+    content = read_content(db)
     for r in db.rows(_message_sql(db), "message"):
         try:
-            _read_message(db, r, chats, system, seen)
+            _read_message(db, r, chats, system, content, seen)
         except (TypeError, ValueError, OverflowError) as e:
             db.warn(f"message:{r['_id']}", f"row skipped: {e}")
 
 
+def is_placeholder(chat_row_id: object, key_id: object) -> bool:
+    """The first row of every current and transitional ``message`` table (``_id=1``,
+    ``chat_row_id=-1``, ``key_id='-1'``) belongs to no chat and is no message."""
+    return chat_row_id == -1 and key_id in (None, "", "-1")
+
+
 def _read_message(db: DbReading, r: sqlite3.Row, chats: dict[int, ChatInfo], system: SystemDetails,
-                  seen: set[MessageKey] | None) -> None:
+                  content: MessageContent, seen: set[MessageKey] | None) -> None:
     row = f"message:{r['_id']}"
+    if is_placeholder(r["chat_row_id"], r["key_id"]):
+        return
     chat = chats.get(r["chat_row_id"])
     if chat is None:
         db.warn(row, f"message belongs to unknown chat row {r['chat_row_id']!r}")
@@ -171,14 +192,20 @@ def _read_message(db: DbReading, r: sqlite3.Row, chats: dict[int, ChatInfo], sys
     # origination_flags bit 0 marks a forward (IPED; WhatsApp's own legacy view maps the old
     # ``forwarded`` column onto it). forward_score counts hops: >0 also means forwarded.
     forwarded = (bool(flags & 1) if flags is not None else None) if not score else True
-    text = text_or_none(r["text_data"]) or ""
+    text = text_or_none(r["text_data"]) or content.text_for(r["_id"]) or ""
     time = db.time_ms(r["timestamp"], row)
     action = system.action.get(r["_id"])
-    raw = f"message_type={code}" + (f"; action_type={action}" if action is not None else "")
+    raw = f"message_type={code}{describe(MESSAGE_TYPES, code)}"
+    if action is not None:
+        raw += f"; action_type={action}{describe(ACTIONS, action)}"
+    if code in VIEW_ONCE:
+        raw += "; view once"
+    raw += content.raw_for(r["_id"])
     db.sink.emit(MessageRecord(db.at(row), chat.key, row, sender, time, raw_text(r["timestamp"]), text, kind,
                                from_me, forwarded, score, key_id, raw))
-    if action is not None:
+    if action is not None and (chat.is_group or event_kind(action) in ONE_TO_ONE_EVENTS):
         _emit_events(db, r, chat.key, sender, time, action, system)
+    emit_updates(db, content, r["_id"], chat.key, sender)
     has_media = any(r[c] is not None for c in ("file_path", "file_hash", "mime_type"))
     if kind in MEDIA_KINDS or has_media:
         _emit_media(db, r, chat.key, row, text)
@@ -213,11 +240,32 @@ def _emit_events(db: DbReading, r: sqlite3.Row, chat_key: str, actor: Party | No
             db.warn(row, f"event names participant jid row {jid_row!r}, which is not in table jid")
         else:
             participants.append(party)
+    _owner_evidence(db, r, chat_key, kind, participants, system)
     if not participants and kind in SELF_EVENTS and actor is not None:
         participants = [actor]
     subjects: list[Party | None] = list(participants) or [None]
     for subject in subjects:
         emit(subject, detail)
+
+
+def _owner_evidence(db: DbReading, r: sqlite3.Row, chat_key: str, kind: str, participants: list[Party],
+                    system: SystemDetails) -> None:
+    """The device's own JID where a system row shows it: the one participant of a row flagged
+    ``is_me_joined`` (KnugiHK reads it as "you were added"; chat-history-manager as the owner's
+    JID), and the creator phone in the id of a legacy group whose "created" row is the owner's."""
+    row = f"message:{r['_id']}"
+    app = android_app(db.file.path)
+    found = None
+    if r["_id"] in system.me_joined and len(participants) == 1:
+        found = account_from_jid(db.at(row), participants[0].value, app,
+                                 "the participant of a system row flagged message_system_group.is_me_joined")
+    elif kind == "created" and r["from_me"]:
+        origin = legacy_group_origin(chat_key)
+        if origin is not None:
+            found = account_from_jid(db.at(row), origin[0], app,
+                                     "creator phone in the id of a group whose 'created' row is from_me")
+    if found is not None:
+        db.sink.emit(found)
 
 
 def _emit_media(db: DbReading, r: sqlite3.Row, chat_key: str, row: str, text: str) -> None:

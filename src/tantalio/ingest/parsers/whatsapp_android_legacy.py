@@ -14,10 +14,14 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from tantalio.ingest.parsers.jids import is_group_jid, jid_party
+from tantalio.ingest.parsers.jids import is_group_jid, jid_party, legacy_group_origin
+from tantalio.ingest.parsers.whatsapp_accounts import account_from_jid, android_app
 from tantalio.ingest.parsers.whatsapp_android_codes import (
+    ACTIONS,
     MEDIA_KINDS,
+    MESSAGE_TYPES,
     SELF_EVENTS,
+    describe,
     event_kind,
     member_rank,
     message_kind,
@@ -47,6 +51,8 @@ _DUMMY_CHAT = "-1"  # the first row of a legacy table is a placeholder with key_
 
 
 def read_legacy_chats(db: DbReading, creators: dict[str, str]) -> None:
+    if "key_remote_jid" not in db.columns("chat_list"):
+        return  # a transitional database keeps its chats in ``chat`` only
     sel = db.select_list("chat_list", "c", ("_id", "key_remote_jid", "subject", "creation"))
     for r in db.rows(f"SELECT {sel} FROM chat_list c", "chat_list"):  # noqa: S608 - see select_list
         jid = text_or_none(r["key_remote_jid"])
@@ -114,7 +120,8 @@ def _read_row(db: DbReading, r: sqlite3.Row, seen: set[MessageKey] | None) -> No
         sender = _emit_event(db, r, chat, time, action)
     fwd = int_or_none(r["forwarded"])
     text = "" if is_system and not isinstance(r["data"], str) else (text_or_none(r["data"]) or "")
-    raw = f"media_wa_type={code}; status={r['status']}" + (f"; action={action}" if is_system else "")
+    raw = (f"media_wa_type={code}{'' if is_system else describe(MESSAGE_TYPES, code)}; status={r['status']}"
+           + (f"; action={action}{describe(ACTIONS, action)}" if is_system else ""))
     db.sink.emit(MessageRecord(db.at(row), chat, row, sender, time, raw_text(r["timestamp"]), text, kind, from_me,
                                bool(fwd) if fwd is not None else None, None, key_id, raw))
     if not is_system and (kind in MEDIA_KINDS or r["media_hash"] is not None):
@@ -145,6 +152,12 @@ def _emit_event(db: DbReading, r: sqlite3.Row, chat: str, time: datetime | None,
         detail = f"action={action}"
     elif kind in ("created", "subject_changed", "description_changed"):
         detail = text_or_none(r["data"])
+    origin = legacy_group_origin(chat)
+    if kind == "created" and r["key_from_me"] and origin is not None:
+        found = account_from_jid(db.at(row), origin[0], android_app(db.file.path),
+                                 "creator phone in the id of a group whose 'created' row is key_from_me")
+        if found is not None:
+            db.sink.emit(found)
     db.sink.emit(MembershipEventRecord(db.at(row), chat, kind, subject, actor, time, raw_text(r["timestamp"]),
                                        detail, row))
     return actor

@@ -19,14 +19,20 @@ from tantalio.ingest.base import EvidenceFile, ParseContext, Sink
 from tantalio.ingest.parsers.jids import jid_party
 from tantalio.model import MediaSeenAs, Party, SourceRef
 
-# Android keeps media relative to the WhatsApp folder; extractions put that folder at one of
-# these places. Preferred in this order when one relative path matches several files.
+# Android keeps media relative to the WhatsApp folder (``WhatsApp Business`` for the business
+# app); extractions put that folder at one of these places (a full-file-system image has shared
+# storage at ``data/media/0``). Preferred in this order when one relative path matches several.
 MEDIA_ROOTS = (
     "sdcard/whatsapp/",
     "sdcard/android/media/com.whatsapp/whatsapp/",
+    "data/media/0/android/media/com.whatsapp/whatsapp/",
+    "data/media/0/whatsapp/",
     "android/media/com.whatsapp/whatsapp/",
     "whatsapp/",
+    "android/media/com.whatsapp.w4b/whatsapp business/",
+    "whatsapp business/",
 )
+_APP_FOLDERS = ("/whatsapp business/", "/whatsapp/")
 DB_ERRORS = (sqlite3.DatabaseError, UnicodeDecodeError)
 """What a damaged database raises while being read (SQLite reports corruption as
 ``DatabaseError``; a mangled schema can also yield undecodable error text)."""
@@ -50,9 +56,11 @@ class MediaLocator:
         low = rel.lower()
         # absolute device paths (/storage/emulated/0/WhatsApp/Media/...): keep the part
         # below the WhatsApp folder, which is what extractions share
-        cut = low.rfind("/whatsapp/")
-        if cut >= 0:
-            rel, low = rel[cut + len("/whatsapp/"):], low[cut + len("/whatsapp/"):]
+        for folder in _APP_FOLDERS:
+            cut = low.rfind(folder)
+            if cut >= 0:
+                rel, low = rel[cut + len(folder):], low[cut + len(folder):]
+                break
         if not low:
             return None
         name = low.rsplit("/", 1)[-1]
@@ -66,7 +74,8 @@ class MediaLocator:
         """A file under a ``WhatsApp/Media`` folder with this exact name, when only one has it
         (legacy rows keep the name but not the folder)."""
         low = name.strip().lower()
-        matches = [p for p in self._by_name.get(low, ()) if "whatsapp/media/" in p.lower()]
+        matches = [p for p in self._by_name.get(low, ())
+                   if "whatsapp/media/" in p.lower() or "whatsapp business/media/" in p.lower()]
         return matches[0] if len(matches) == 1 else None
 
     @staticmethod

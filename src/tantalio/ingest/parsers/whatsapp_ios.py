@@ -16,7 +16,8 @@ from typing import ClassVar
 
 from tantalio.errors import ParseError
 from tantalio.ingest.base import EvidenceFile, ParseContext, Sink
-from tantalio.ingest.parsers.jids import is_group_jid, jid_party
+from tantalio.ingest.parsers.jids import is_group_jid, jid_party, phone_digits
+from tantalio.ingest.parsers.whatsapp_accounts import account_from_jid, ios_app
 from tantalio.ingest.parsers.whatsapp_android_rows import (
     DB_ERRORS,
     DbReading,
@@ -36,6 +37,7 @@ from tantalio.ingest.parsers.whatsapp_ios_codes import (
 from tantalio.model import (
     AliasRecord,
     ChatRecord,
+    FileReadRecord,
     MediaRefRecord,
     MemberRecord,
     MembershipEventRecord,
@@ -80,6 +82,7 @@ class WhatsAppIOSParser:
                 step()
             except DB_ERRORS as e:
                 db.warn(what, f"could not read {what}: {e}")
+        reading.report_owner(ios_app(file, ctx))
         self._read_contacts(file, ctx, sink)
 
     @staticmethod
@@ -89,6 +92,7 @@ class WhatsAppIOSParser:
             return
         try:
             db = DbReading(ctx, found, sink, ctx.sqlite(found))
+            sink.emit(FileReadRecord(ctx.ref(found)))
             cols = ("Z_PK", "ZFULLNAME", "ZGIVENNAME", "ZPHONENUMBER", "ZWHATSAPPID")
             if "Z_PK" not in db.columns("ZWAADDRESSBOOKCONTACT"):
                 return
@@ -111,6 +115,8 @@ class _IOSReading:
         self.sessions: dict[int, tuple[str, bool]] = {}
         self.members: dict[int, str] = {}
         self.creators: dict[str, str] = {}
+        # ZTOJID of rows not from me: the address incoming messages and events were sent to
+        self.addressed_to: dict[str, tuple[int, object]] = {}
 
     def core_time(self, value: object, row: str) -> datetime | None:
         if value is None or value == 0:
@@ -160,10 +166,11 @@ class _IOSReading:
             if name:
                 db.sink.emit(AliasRecord(db.at(row), jid_party(jid), name, "address_book"))
             session = self.sessions.get(r["ZCHATSESSION"])
-            # ZISACTIVE 0 marks a past member: history comes from the event rows instead
-            if session is not None and r["ZISACTIVE"] != 0:
+            # ZISACTIVE 0 marks a past member: kept as such (when they left is not recorded;
+            # the event rows may say more)
+            if session is not None:
                 db.sink.emit(MemberRecord(db.at(row), session[0], jid_party(jid),
-                                          "admin" if r["ZISADMIN"] == 1 else "member"))
+                                          "admin" if r["ZISADMIN"] == 1 else "member", r["ZISACTIVE"] != 0))
 
     def read_push_names(self) -> None:
         db = self.db
@@ -204,6 +211,10 @@ class _IOSReading:
             session = (f"ZWACHATSESSION:{r['ZCHATSESSION']}", False)
         chat, group = session
         from_me = bool(r["ZISFROMME"])
+        to = text_or_none(r["ZTOJID"])
+        if not from_me and to and phone_digits(to) and to != chat:
+            seen = self.addressed_to.get(to)
+            self.addressed_to[to] = (seen[0] + 1, seen[1]) if seen else (1, r["Z_PK"])
         member = self.members.get(r["ZGROUPMEMBER"]) if r["ZGROUPMEMBER"] is not None else None
         sender: Party | None
         if from_me:
@@ -231,6 +242,20 @@ class _IOSReading:
             self._event(r, chat, sender, time, text)
         elif code in MEDIA_TYPES:
             self._media(r, chat, row)
+
+    def report_owner(self, app: str) -> None:
+        """The device's own JID when every row not from me is addressed to one (josh_ios15:
+        ZTOJID of incoming group events); several addresses are said, not guessed between."""
+        if len(self.addressed_to) == 1:
+            (jid, (count, first)), = self.addressed_to.items()
+            found = account_from_jid(self.db.at(f"ZWAMESSAGE:{first}"), jid, app,
+                                     f"ZTOJID of {count} rows not from me")
+            if found is not None:
+                self.db.sink.emit(found)
+        elif len(self.addressed_to) > 1:
+            names = ", ".join(f"{j} ({n} rows)" for j, (n, _) in sorted(self.addressed_to.items()))
+            self.db.warn("ZWAMESSAGE", f"rows not from me are addressed to several JIDs ({names}):"
+                                       " the device's own account is not taken from ZTOJID")
 
     def _event(self, r: sqlite3.Row, chat: str, sender: Party | None, time: datetime | None, text: str) -> None:
         row = f"ZWAMESSAGE:{r['Z_PK']}"

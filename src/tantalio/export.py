@@ -45,6 +45,8 @@ def build_case_document(store: CaseStore) -> dict[str, Any]:
         fill_case_document = None  # type: ignore[assignment]
     if fill_case_document is not None:
         fill_case_document(store, doc)
+    from tantalio.signing import recorded_keys   # keys that signed this case's packages (partners pin them)
+    doc["signing_keys"] = recorded_keys(store)
     return doc
 
 
@@ -58,6 +60,9 @@ def dumps(doc: dict[str, Any]) -> str:
 
 
 def write_case_document(store: CaseStore, out: Path) -> dict[str, Any]:
+    from tantalio.signing import case_key
+
+    case_key(store)   # made on first use: the export publishes the key that will sign the case's packages
     doc = build_case_document(store)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(dumps(doc), encoding="utf-8")

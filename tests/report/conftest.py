@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,9 @@ from tantalio.report.build import write_reports
 from tantalio.store import CaseStore
 
 from .casefixture import FixtureCase, build_case
+
+
+GENERATED = datetime(2017, 5, 1, 9, 30, tzinfo=UTC)   # a fixed run time: outputs compare byte for byte
 
 
 @dataclass(frozen=True)
@@ -20,7 +24,7 @@ class Reports:
 def _reports(tmp: Path, synthetic: bool, pdf: bool) -> Reports:
     fx = build_case(tmp, synthetic=synthetic, categorisations=True)
     with CaseStore.open(fx.folder) as store:
-        write_reports(store, tmp / "out", thumbnails=True, pdf=pdf)
+        write_reports(store, tmp / "out", thumbnails=True, pdf=pdf, generated=GENERATED, analyst="analyst1")
     return Reports(fx, tmp / "out")
 
 

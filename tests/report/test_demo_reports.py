@@ -20,13 +20,8 @@ if importlib.util.find_spec("tantalio.demo.run") is None or importlib.util.find_
 
 
 @pytest.fixture(scope="module")
-def demo_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tantalio.demo.config import DemoConfig
-    from tantalio.demo.run import run_demo
-    from tantalio.exec import make_executor
-
-    root = tmp_path_factory.mktemp("demo")
-    return run_demo(root, make_executor(1), DemoConfig.small(), reports=False).case
+def demo_case(small_demo: Path) -> Path:
+    return small_demo
 
 
 def test_reports_of_the_demo_case(demo_case: Path, tmp_path: Path) -> None:

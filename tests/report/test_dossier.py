@@ -118,7 +118,8 @@ def test_pdf_carries_the_key_facts_and_inert_markup(demo_reports: Reports) -> No
 
 def test_same_case_gives_identical_bytes(tmp_path: Path, demo_reports: Reports) -> None:
     with CaseStore.open(demo_reports.case.folder) as store:
-        write_reports(store, tmp_path / "again", thumbnails=True, pdf=True, generated=GENERATED, analyst="analyst1")
+        write_reports(store, tmp_path / "again", thumbnails=True, pdf=True, generated=GENERATED, analyst="analyst1",
+                      unit_pdfs=True)
     first = {p.relative_to(demo_reports.out): p.read_bytes() for p in demo_reports.out.rglob("*") if p.is_file()}
     second = {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again").rglob("*")
               if p.is_file()}

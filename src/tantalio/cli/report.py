@@ -50,6 +50,8 @@ def build(
     analyst: str | None = typer.Option(None, "--analyst", help="Name of the analyst running the report "
                                        "(default: TANTALIO_USER or the login name)."),
     workers: int | None = typer.Option(None, "--workers", help="Processes rendering PDFs (default: every core)."),
+    unit_pdfs: bool = typer.Option(False, "--unit-pdfs", help="PDFs of the unit's own dossiers too (packages always "
+                                   "carry PDFs, in their language)."),
 ) -> None:
     """Write the reports of a case (the default: `tantalio report CASE OUT`)."""
     from tantalio.report.build import MARKER, write_reports
@@ -58,7 +60,8 @@ def build(
         def tell(msg: str) -> None:
             status.update(f"writing {msg}")
         run = write_reports(store, out, country=country, person=person, thumbnails=thumbnails, pdf=pdf, lang=lang,
-                            signing_key=signing_key, analyst=analyst, workers=workers, progress=tell)
+                            signing_key=signing_key, analyst=analyst, workers=workers, unit_pdfs=unit_pdfs,
+                            progress=tell)
     console.print(f"wrote {len(run.written)} files to {out}: {run.dossiers} dossiers, {run.pdfs} PDFs, "
                   f"{len(run.packages)} packages (no {MARKER}: the run is complete)")
     if run.fingerprint:

@@ -3,8 +3,12 @@
     OUT/summary.html                    every dossier of the run, linked
     OUT/overview.html
     OUT/vid-queue.html, vid-queue.csv, vid-queue-vics.json
-    OUT/dossiers/<person>.html, .json, .pdf
-    OUT/packages/<CC>.zip               signed, in the country's language
+    OUT/dossiers/<person>.html, .json (.pdf: see below)
+    OUT/packages/<CC>.zip               signed, in the country's language, a PDF of every dossier
+
+PDFs (the slow part) are made where they leave the unit: in every package, in its language. The
+unit's own dossiers get a PDF with ``unit_pdfs`` (``--unit-pdfs``), in runs that make no package
+(``--person`` alone), or when a package already needed that dossier in the unit's language.
 
 ``person`` limits the run to that person's dossier; ``country`` to that country's package (both
 together: that person's dossier and that country's package). Reports read the store; the run
@@ -56,7 +60,8 @@ class ReportRun:
 def write_reports(store: CaseStore, out: Path, country: str | None = None, person: str | None = None,
                   thumbnails: bool = False, pdf: bool = True, lang: str | None = None,
                   signing_key: Path | None = None, analyst: str | None = None, generated: datetime | None = None,
-                  workers: int | None = None, progress: Callable[[str], None] | None = None) -> ReportRun:
+                  workers: int | None = None, unit_pdfs: bool = False,
+                  progress: Callable[[str], None] | None = None) -> ReportRun:
     out = Path(out)
     tell = progress or (lambda _msg: None)
     lang = check_language(lang) if lang else None
@@ -97,8 +102,14 @@ def write_reports(store: CaseStore, out: Path, country: str | None = None, perso
                 thumbs[pid] = _thumbs(maker, [s for c in d.cameras for s in c.media] +
                                       [p.sha256 for p in d.posts if p.sha256])
     pdfs: dict[tuple[str, str], bytes] = {}
-    if pdf and dossiers:
-        pages = {f"{pid}\t{code}": render_dossier(d, thumbs[pid]) for (pid, code), d in dossiers.items()}
+    # PDFs are what leaves the unit: every package gets one per dossier, in its language. The
+    # unit's own dossiers get theirs when asked (unit_pdfs), when the run makes no package, or for
+    # free when a package already needed that person in the unit's language.
+    want_pdf = {(pid, lang or language_for(cc)) for cc, ps in packages.items() for pid in ps}
+    if unit_pdfs or not packages:
+        want_pdf |= {(pid, base.lang) for pid in own}
+    if pdf and want_pdf:
+        pages = {f"{pid}\t{code}": render_dossier(dossiers[(pid, code)], thumbs[pid]) for pid, code in sorted(want_pdf)}
         for k, body in render_pdfs(pages, workers, done=lambda k: tell(f"PDF {k.replace(chr(9), ' ')}")):
             pid, code = k.split("\t")
             pdfs[(pid, code)] = body
@@ -113,7 +124,6 @@ def write_reports(store: CaseStore, out: Path, country: str | None = None, perso
         return files
 
     linked = frozenset(own)
-    formats = ("html", "json", "pdf") if pdf else ("html", "json")
     for pid in own:
         for ext, body in files_of(pid, base.lang, linked).items():
             run.written.append(_write(out / "dossiers" / f"{safe_name(pid)}.{ext}", body))
@@ -125,7 +135,9 @@ def write_reports(store: CaseStore, out: Path, country: str | None = None, perso
                                   render_overview(build_overview(view, tr), base.lang, base).encode("utf-8")))
         run.written.append(_write(out / "summary.html", render(
             "summary.html.j2", base.lang, title=tr("Dossiers"), case=view.case_name, synthetic=view.synthetic,
-            country=None, rows=summary_rows(view, own, formats), meta=base, fingerprint=None).encode("utf-8")))
+            country=None, rows=summary_rows(view, own, {pid: ["html", "json"] + (["pdf"] if (pid, base.lang) in pdfs else [])
+                                          for pid in own}),
+            meta=base, fingerprint=None).encode("utf-8")))
         tell("victim-identification queue")
         queue = build_queue(view, tr)
         page = render("vid_queue.html.j2", base.lang, title=tr("Victim-identification queue"), case=view.case_name,
@@ -165,7 +177,7 @@ def _begin(store: CaseStore, out: Path, context: ReportContext, country: str | N
         "This report folder is being written, or its writing was interrupted.\n"
         f"Run started {context.generated} by {context.analyst} (tantalio {context.tool_version}).\n"
         "While this file is here the reports in this folder are INCOMPLETE: run the same\n"
-        "`tantalio report` command again; this file is removed when a run completes.\n").encode("utf-8"))
+        "`tantalio report` command again; this file is removed when a run completes.\n").encode())
     store.audit("report.started", {"out": str(out.resolve()), "country": country, "person": person, "lang": lang,
                                    "generated": context.generated}, actor=context.analyst)
 

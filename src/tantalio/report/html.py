@@ -20,7 +20,15 @@ from tantalio.report.dossier import Dossier
 from tantalio.report.i18n import Translator, translations
 from tantalio.report.svg import timeline
 from tantalio.report.thumbnails import Thumbnail
-from tantalio.report.wording import event_kind, glossary, name_kind, origin_name, priority_term, role_name, status_name
+from tantalio.report.wording import (
+    event_kind,
+    glossary,
+    name_kind,
+    origin_name,
+    priority_term,
+    role_name,
+    status_name,
+)
 
 
 @cache

@@ -110,7 +110,9 @@ def extract() -> None:
             with po.open("rb") as f:
                 catalog = read_po(f, locale=lang, domain=DOMAIN)
         else:
-            catalog = Catalog(locale=lang, domain=DOMAIN, project="Tantalio", charset="utf-8")
+            catalog = Catalog(locale=lang, domain=DOMAIN, project="Tantalio", charset="utf-8",
+                              copyright_holder="Tantalio contributors", last_translator="Tantalio developers",
+                              language_team="Tantalio")
         catalog.update(template, no_fuzzy_matching=True)
         with po.open("wb") as f:
             write_po(f, catalog, width=100, omit_header=False, no_location=True, ignore_obsolete=True,

@@ -66,7 +66,7 @@ def countries_of(view: CaseView) -> dict[str, list[str]]:
             "SELECT DISTINCT i.person_id, e.country FROM exhibit e JOIN identifier i ON i.kind = 'phone' "
             "AND i.normalized = e.owner_phone WHERE i.person_id IS NOT NULL AND e.country IS NOT NULL"):
         label = view.person_label(pid)
-        if label in view.persons:
+        if label is not None and label in view.persons:
             out.setdefault(cc, set()).add(label)
     return {cc: sorted(persons) for cc, persons in sorted(out.items())}
 
@@ -76,7 +76,8 @@ def safe_name(person: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in person).strip(".") or "person"
 
 
-def summary_rows(view: CaseView, persons: list[str], formats: tuple[str, ...]) -> list[dict[str, Any]]:
+def summary_rows(view: CaseView, persons: list[str], formats: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """One row per person; ``formats``: person -> extensions of the dossier files beside the summary."""
     rows: list[dict[str, Any]] = []
     for pid in persons:
         f = view.persons.get(pid)
@@ -88,7 +89,7 @@ def summary_rows(view: CaseView, persons: list[str], formats: tuple[str, ...]) -
                      "priority": f.priority if f else 0.0, "groups": list(f.groups) if f else [],
                      "messages": f.messages if f else 0, "media_posted": f.media_posted if f else 0,
                      "owner_of": seized,
-                     "files": [f"dossiers/{safe_name(pid)}.{ext}" for ext in formats]})
+                     "files": [f"dossiers/{safe_name(pid)}.{ext}" for ext in formats.get(pid, [])]})
     rows.sort(key=lambda r: (-r["priority"], r["person"]))
     return rows
 
@@ -111,8 +112,7 @@ def build_package(view: CaseView, country: str, persons: list[str], dossier_file
                   out: Path, key: SigningKey, context: ReportContext) -> bytes:
     """The package zip's bytes. ``dossier_files``: person -> {extension: bytes} already rendered."""
     tr = Translator(context.lang)
-    formats = tuple(sorted({ext for files in dossier_files.values() for ext in files}))
-    rows = summary_rows(view, persons, formats)
+    rows = summary_rows(view, persons, {pid: sorted(files) for pid, files in dossier_files.items()})
     files: dict[str, bytes] = {
         "summary.csv": summary_csv(rows, view.synthetic, context.lang).encode("utf-8"),
         "summary.html": render("summary.html.j2", context.lang, title=tr("Country package %(country)s", country=country),

@@ -65,9 +65,9 @@ def countries_of(view: CaseView) -> dict[str, list[str]]:
     for pid, cc in view.conn.execute(
             "SELECT DISTINCT i.person_id, e.country FROM exhibit e JOIN identifier i ON i.kind = 'phone' "
             "AND i.normalized = e.owner_phone WHERE i.person_id IS NOT NULL AND e.country IS NOT NULL"):
-        label = view.person_label(pid)
-        if label is not None and label in view.persons:
-            out.setdefault(cc, set()).add(label)
+        owner = view.person_label(pid)
+        if owner is not None and owner in view.persons:
+            out.setdefault(cc, set()).add(owner)
     return {cc: sorted(persons) for cc, persons in sorted(out.items())}
 
 

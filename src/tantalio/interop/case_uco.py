@@ -134,11 +134,11 @@ def case_graph(store: CaseStore) -> dict[str, Any]:
             graph.append(_relationship(node_id("Person", people[pid]), node_id("Group", chats[cid]), "Member_Of"))
 
     messages_of: dict[str, list[str]] = defaultdict(list)
-    for mid, ex, fid, loc, sender, time, text, kind, chat, fwd in c.execute(
-            "SELECT m.id, m.exhibit_id, m.source_file_id, m.location, m.sender_identifier_id, m.time, m.text, m.kind, "
-            "o.chat_id, m.forwarded FROM message m JOIN chat_obs o ON o.id = m.chat_obs_id ORDER BY m.id"):
-        path = c.execute("SELECT path FROM source_file WHERE id=?", (fid,)).fetchone()
-        iri = node_id("Message", ex, path[0] if path else fid, loc)
+    for ex, path, loc, sender, time, text, kind, chat, fwd in c.execute(
+            "SELECT m.exhibit_id, f.path, m.location, m.sender_identifier_id, m.time, m.text, m.kind, o.chat_id, "
+            "m.forwarded FROM message m JOIN chat_obs o ON o.id = m.chat_obs_id "
+            "JOIN source_file f ON f.id = m.source_file_id ORDER BY m.id"):
+        iri = node_id("Message", ex, path, loc)
         facet: dict[str, Any] = {"@type": "observable:MessageFacet", "observable:messageText": text,
                                  "observable:messageType": kind}
         if time:
@@ -148,7 +148,7 @@ def case_graph(store: CaseStore) -> dict[str, Any]:
         if chat in chats and chat is not None:
             facet["observable:to"] = [_ref(node_id("Group", chats[chat]))]
         graph.append({"@id": iri, "@type": "observable:Message", "core:hasFacet": _facets(iri, facet),
-                      "core:description": f"exhibit {ex}, {path[0] if path else '?'}, {loc}"
+                      "core:description": f"exhibit {ex}, {path}, {loc}"
                                           + ("" if fwd is None else f", forwarded: {'yes' if fwd else 'no'}")})
         messages_of[ex].append(iri)
 

@@ -28,13 +28,13 @@ def _reports(tmp: Path, synthetic: bool, pdf: bool) -> Reports:
     return Reports(fx, tmp / "out")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
     """The fixture case marked synthetic, every report written (PDFs included)."""
     return _reports(tmp_path_factory.mktemp("synthetic"), synthetic=True, pdf=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def plain_reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
     """The same case not marked synthetic (no PDFs: they are checked on the other one)."""
     return _reports(tmp_path_factory.mktemp("plain"), synthetic=False, pdf=False)

@@ -85,3 +85,18 @@ def test_messages_are_counted_once_however_many_phones_recorded_them(small_demo:
     assert len(messages) == figures.messages < figures.recordings == len(rows)
     assert any(len({r.exhibit for r in copies}) > 1 for copies in messages), "the demo records groups on several phones"
     assert sum(g.messages for g in figures.groups.values()) <= figures.messages
+
+
+def test_overview_timeline_is_the_operation_with_every_group_creation(small_demo: Path) -> None:
+    from tantalio.report.caseview import CaseView
+    from tantalio.report.overview import build_overview
+
+    with CaseStore.open(small_demo) as store:
+        overview = build_overview(CaseView(store))
+        groups = store.conn.execute("SELECT count(*) FROM chat WHERE is_group = 1").fetchone()[0]
+        exhibits = store.conn.execute("SELECT count(*) FROM exhibit").fetchone()[0]
+    created = [m for m in overview.milestones if " created" in m.what]
+    assert len(created) == groups == len({m.what.split()[1] for m in created})
+    assert not [m for m in overview.milestones if "registered" in m.what or (m.time or "") >= "2020"]
+    assert len([m for m in overview.processing if "registered" in m.what]) == exhibits
+    assert any(m.what.startswith("ingest") for m in overview.processing)

@@ -36,6 +36,20 @@ class EvidenceRef:
 
 
 @dataclass(frozen=True, slots=True)
+class ExhibitLine:
+    """An exhibit: the device, who it was seized from, where and when it was registered."""
+
+    id: str
+    description: str | None
+    seized_from: str | None        # person label
+    owner_phone: str | None
+    country: str | None
+    registered: str | None
+    timezone: str | None
+    files: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReportContext:
     """What every page of one report run states about itself."""
 
@@ -79,7 +93,7 @@ class CaseView:
         self.persons = self.figures.persons
         self.groups = self.figures.groups
         self.media: dict[str, dict[str, Any]] = {m["sha256"]: m for m in self.doc["media"]}
-        self._exhibits: dict[str, Any] = {}
+        self._exhibits: dict[str, ExhibitLine] = {}
 
     # -- lookups -------------------------------------------------------------------------------
     def has_table(self, name: str) -> bool:
@@ -97,10 +111,8 @@ class CaseView:
         group = self.groups.get(label or "")
         return group.name if group else (label or "")
 
-    def exhibit(self, exhibit_id: str) -> Any:
+    def exhibit(self, exhibit_id: str) -> ExhibitLine:
         """An exhibit described: device, seized from (person), country, registration, files."""
-        from tantalio.report.dossier import ExhibitLine
-
         if exhibit_id not in self._exhibits:
             row = self.conn.execute(
                 "SELECT e.description, e.owner_phone, e.country, e.registered_at, e.timezone, "

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tantalio.report.caseview import SYNTHETIC_BANNER, CaseView, EvidenceRef, ReportContext
+from tantalio.report.caseview import SYNTHETIC_BANNER, CaseView, EvidenceRef, ExhibitLine, ReportContext
 from tantalio.report.figures import message_copies
 from tantalio.report.i18n import Translator
 from tantalio.report.wording import event_kind, name_kind, priority_terms, role_name
@@ -52,20 +52,6 @@ class NameSighting:
     kind: str
     exhibit: str | None
     refs: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ExhibitLine:
-    """An exhibit: the device, who it was seized from, where and when it was registered."""
-
-    id: str
-    description: str | None
-    seized_from: str | None        # person label
-    owner_phone: str | None
-    country: str | None
-    registered: str | None
-    timezone: str | None
-    files: int
 
 
 @dataclass(frozen=True, slots=True)

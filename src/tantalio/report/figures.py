@@ -31,7 +31,6 @@ from datetime import datetime
 from tantalio.identity import clean_label
 
 SAME_MESSAGE_SECONDS = 120
-NOT_MESSAGES = ("system", "system_unknown")
 
 # Who sent a message: the sender's person, or for the device owner's own rows ("from me") with no
 # sender recorded, the person who owns the exhibit.

@@ -73,9 +73,6 @@ class Translator:
         text = self._t.gettext(message)
         return text % values if values else text
 
-    def plural(self, singular: str, plural: str, n: int, **values: Any) -> str:
-        return self._t.ngettext(singular, plural, n) % {"num": n, **values}
-
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark for extraction only"
     return message

@@ -60,9 +60,6 @@ def dumps(doc: dict[str, Any]) -> str:
 
 
 def write_case_document(store: CaseStore, out: Path) -> dict[str, Any]:
-    from tantalio.signing import case_key
-
-    case_key(store)   # made on first use: the export publishes the key that will sign the case's packages
     doc = build_case_document(store)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(dumps(doc), encoding="utf-8")

@@ -54,7 +54,7 @@ def build(
                                    "carry PDFs, in their language)."),
 ) -> None:
     """Write the reports of a case (the default: `tantalio report CASE OUT`)."""
-    from tantalio.report.build import MARKER, write_reports
+    from tantalio.report.build import write_reports
 
     with CaseStore.open(case) as store, console.status("writing reports") as status:
         def tell(msg: str) -> None:
@@ -63,7 +63,7 @@ def build(
                             signing_key=signing_key, analyst=analyst, workers=workers, unit_pdfs=unit_pdfs,
                             progress=tell)
     console.print(f"wrote {len(run.written)} files to {out}: {run.dossiers} dossiers, {run.pdfs} PDFs, "
-                  f"{len(run.packages)} packages (no {MARKER}: the run is complete)")
+                  f"{len(run.packages)} packages; run complete")
     if run.fingerprint:
         console.print(f"packages signed by {run.fingerprint}; partners check them with "
                       f"`tantalio report verify PACKAGE.zip --fingerprint {run.fingerprint}`")

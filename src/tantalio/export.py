@@ -45,6 +45,8 @@ def build_case_document(store: CaseStore) -> dict[str, Any]:
         fill_case_document = None  # type: ignore[assignment]
     if fill_case_document is not None:
         fill_case_document(store, doc)
+    from tantalio.signing import recorded_keys  # keys that signed this case's packages (partners pin them)
+    doc["signing_keys"] = recorded_keys(store)
     return doc
 
 

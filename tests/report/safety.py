@@ -11,6 +11,8 @@ from tantalio.report.vid_queue import VICS_CONTEXT
 
 REMOTE = re.compile(r"https?://|ftp://", re.IGNORECASE)
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]*)", re.IGNORECASE)
+# Links between the files of one report run or package (summary.html <-> dossiers): relative, no scheme.
+SIBLING = re.compile(r"^(\.\./)?([A-Za-z0-9_.-]+/)?[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(html|pdf|json)$")
 
 
 class Page(HTMLParser):
@@ -51,7 +53,7 @@ def off_document(html: str) -> list[str]:
         for name, value in attrs.items():
             v = (value or "").strip()
             if name in ("src", "href", "xlink:href", "action", "poster", "background", "srcset", "data"):
-                if not (v.startswith("#") or v.startswith("data:")):
+                if not (v.startswith("#") or v.startswith("data:") or (tag == "a" and SIBLING.match(v))):
                     found.append(f"<{tag} {name}={v!r}>")
             if name == "style":
                 found += [f"style url({u})" for u in CSS_URL.findall(v) if not u.startswith(("data:", "#"))]
@@ -77,6 +79,6 @@ def output_texts(out: Path) -> dict[str, str]:
         elif path.suffix == ".zip":
             with zipfile.ZipFile(path) as zf:
                 for name in zf.namelist():
-                    if not name.endswith(".pdf"):
+                    if not name.endswith((".pdf", ".sig", ".pem")):     # PDFs via pdftotext; keys are not documents
                         texts[f"{path.name}!/{name}"] = zf.read(name).decode("utf-8")
     return texts

@@ -12,6 +12,7 @@ from tantalio.report.build import write_reports
 from tantalio.report.packages import verify_package
 from tantalio.store import CaseStore
 
+from .conftest import GENERATED
 from .safety import off_document, output_texts, remote_strings
 
 if importlib.util.find_spec("tantalio.demo.run") is None or importlib.util.find_spec("tantalio.network.analyze") is None:
@@ -19,21 +20,16 @@ if importlib.util.find_spec("tantalio.demo.run") is None or importlib.util.find_
 
 
 @pytest.fixture(scope="module")
-def demo_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tantalio.demo.config import DemoConfig
-    from tantalio.demo.run import run_demo
-    from tantalio.exec import make_executor
-
-    root = tmp_path_factory.mktemp("demo")
-    return run_demo(root, make_executor(1), DemoConfig.small(), reports=False).case
+def demo_case(small_demo: Path) -> Path:
+    return small_demo
 
 
 def test_reports_of_the_demo_case(demo_case: Path, tmp_path: Path) -> None:
     with CaseStore.open(demo_case) as store:
         doc_persons = {p["id"] for p in build_case_document(store)["persons"]}
-        first = write_reports(store, tmp_path / "a", thumbnails=True, pdf=False)
-        write_reports(store, tmp_path / "b", thumbnails=True, pdf=False)
-    assert first.dossiers == len(doc_persons) > 0 and first.packages > 0
+        first = write_reports(store, tmp_path / "a", thumbnails=True, pdf=False, generated=GENERATED)
+        write_reports(store, tmp_path / "b", thumbnails=True, pdf=False, generated=GENERATED)
+    assert first.dossiers == len(doc_persons) > 0 and first.packages
     texts = output_texts(tmp_path / "a")
     for name, text in texts.items():
         assert "SYNTHETIC DEMO DATA" in text, name

@@ -13,7 +13,7 @@ from tantalio.report.dossier import build_dossier
 from tantalio.store import CaseStore
 
 from .casefixture import INJECTION_NAME, INJECTION_TEXT, build_case
-from .conftest import Reports
+from .conftest import GENERATED, Reports
 from .safety import Page, off_document, output_texts, remote_strings
 
 
@@ -49,22 +49,25 @@ def test_dossier_identity_and_involvement(tmp_path: Path) -> None:
     assert {(rows[r].exhibit, rows[r].location) for r in merged.refs} == {("EX-01", "row 502"), ("EX-02", "line 3")}
 
 
-def test_person_in_the_case_document_fallback_matches_tables(tmp_path: Path) -> None:
+def test_person_figures_match_tables(tmp_path: Path) -> None:
     fx = build_case(tmp_path)
     with CaseStore.open(fx.folder) as store:
         view = CaseView(store)
     ben = view.persons["P-002"]
-    assert ben["phones"] == ["+447700900123"] and ben["countries"] == ["GB"]
-    assert set(ben["roles"]) == {"administrator", "bridge", "distributor"}
-    assert "P-002" in view.groups["G-001"]["admins"]
+    assert ben.phones == ("+447700900123",) and ben.countries == ("GB",)
+    assert set(ben.roles) == {"administrator", "bridge", "distributor"}
+    assert ben.names == ("B<b>en</b>", "Ben")
+    assert "P-002" in view.groups["G-001"].admins
 
 
 def test_html_parses_and_every_reference_resolves(demo_reports: Reports) -> None:
     for path in sorted((demo_reports.out / "dossiers").glob("*.html")):
         page = Page(path.read_text(encoding="utf-8"))
-        anchors = {a["id"] for a in page.tags("tr") if a.get("id")}
-        links = {(a["href"] or "")[1:] for a in page.tags("a")}
-        assert links <= anchors, path.name
+        anchors = {a["id"] for tag in ("tr", "h2") for a in page.tags(tag) if a.get("id")}
+        hrefs = [a["href"] or "" for a in page.tags("a")]
+        assert {h[1:] for h in hrefs if h.startswith("#")} <= anchors, path.name
+        for other in (h for h in hrefs if not h.startswith("#")):      # links to the run's other files
+            assert (path.parent / other).resolve().is_file(), (path.name, other)
         assert "SYNTHETIC DEMO DATA" in page.all_text
         assert len(page.tags("svg")) >= 1
     ana = Page((demo_reports.out / "dossiers" / "P-001.html").read_text(encoding="utf-8"))
@@ -115,7 +118,8 @@ def test_pdf_carries_the_key_facts_and_inert_markup(demo_reports: Reports) -> No
 
 def test_same_case_gives_identical_bytes(tmp_path: Path, demo_reports: Reports) -> None:
     with CaseStore.open(demo_reports.case.folder) as store:
-        write_reports(store, tmp_path / "again", thumbnails=True, pdf=True)
+        write_reports(store, tmp_path / "again", thumbnails=True, pdf=True, generated=GENERATED, analyst="analyst1",
+                      unit_pdfs=True)
     first = {p.relative_to(demo_reports.out): p.read_bytes() for p in demo_reports.out.rglob("*") if p.is_file()}
     second = {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again").rglob("*")
               if p.is_file()}

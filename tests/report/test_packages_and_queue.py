@@ -14,7 +14,7 @@ from tantalio.cli import main
 from tantalio.errors import IntegrityError
 from tantalio.report.caseview import CaseView
 from tantalio.report.overview import build_overview
-from tantalio.report.packages import MANIFEST, verify_package, write_zip
+from tantalio.report.packages import MANIFEST, SIGNATURE, verify_package, zip_bytes
 from tantalio.report.thumbnails import NOT_PRESENT, ThumbnailMaker
 from tantalio.report.vid_queue import VICS_CONTEXT, build_queue
 from tantalio.store import CaseStore
@@ -36,12 +36,12 @@ def test_one_package_per_country_with_its_persons(demo_reports: Reports) -> None
         files = _members(packages / f"{cc}.zip")
         manifest = json.loads(files[MANIFEST])
         assert manifest["country"] == cc and manifest["persons"] == persons
-        assert {f["path"] for f in manifest["files"]} == set(files) - {MANIFEST}
+        assert {f["path"] for f in manifest["files"]} == set(files) - {MANIFEST, SIGNATURE}
         for p in persons:
             assert {f"dossiers/{p}.{ext}" for ext in ("html", "json", "pdf")} <= set(files)
         rows = list(csv.reader(io.StringIO(files["summary.csv"].decode())))
         assert rows[0] == ["# SYNTHETIC DEMO DATA"] and [r[0] for r in rows[2:]] == persons
-        assert verify_package(packages / f"{cc}.zip").files == len(files) - 1
+        assert verify_package(packages / f"{cc}.zip").files == len(files) - 2
         with zipfile.ZipFile(packages / f"{cc}.zip") as zf:
             assert [i.filename for i in zf.infolist()] == sorted(files)
             assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
@@ -64,7 +64,7 @@ def test_tampered_package_is_rejected(demo_reports: Reports, tmp_path: Path, tam
     else:
         files[MANIFEST] = b"{not json"
     bad = tmp_path / "GB.zip"
-    write_zip(bad, files)
+    bad.write_bytes(zip_bytes(files))
     with pytest.raises(IntegrityError, match=message):
         verify_package(bad)
     with pytest.raises(SystemExit) as exit_info:
@@ -85,32 +85,58 @@ def test_cli_report_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert exit_info.value.code == 2
 
 
-def test_vid_queue_ranks_suspect_camera_material_first(tmp_path: Path) -> None:
+def test_vid_queue_is_one_row_per_family_carrying_camera_time_and_gps(tmp_path: Path) -> None:
     fx = build_case(tmp_path, categorisations=True)
     with CaseStore.open(fx.folder) as store:
         queue = build_queue(CaseView(store))
-    order = [q.sha256 for q in queue.items]
-    assert set(order) == {fx.sha[k] for k in ("camera", "near", "spread", "gone")}
-    tier = [q.suspect_camera for q in queue.items]
-    assert tier == sorted(tier, reverse=True) and order[-1] == fx.sha["spread"]
-    by_sha = {q.sha256: q for q in queue.items}
-    camera = by_sha[fx.camera_sha256]
-    assert camera.suspects == ("P-001",) and camera.gps == (40.4168, -3.7038) and camera.taken
-    # one series: PDQ family F-1 (camera + near copy) joined with F-5 by the same camera serial
-    assert by_sha[fx.sha["near"]].series == camera.series == by_sha[fx.sha["gone"]].series
-    assert by_sha[fx.sha["spread"]].series != camera.series
-    assert camera.categorisation == "2"          # the later of two decisions
+    # F-2 is known and F-3 ignorable: not in the queue. F-1 (camera original + a near copy posted
+    # first, unforwarded, by the producer) and F-5 (camera serial only on the producer's phone,
+    # never posted) are new with suspect camera evidence; F-4 is new without any camera.
+    assert [q.family for q in queue.items] == ["F-1", "F-5", "F-4"]
+    f1 = queue.items[0]
+    assert f1.members == tuple(sorted((fx.camera_sha256, fx.sha["near"])))
+    assert f1.sha256 == fx.camera_sha256            # the camera original represents its family
+    assert (f1.camera, f1.camera_serial, f1.taken, f1.gps) == (
+        "DemoCam X1", "SN-DEMO-0001", "2017-01-09T19:00:00Z", (40.4168, -3.7038))
+    assert f1.new_material and f1.origin == "observed" and f1.suspects == ("P-001",)
+    assert f1.first_poster == "P-001" and f1.posts == 1 and f1.instances == 3
+    assert f1.categorisation == "2"                  # the latest decision over the family
+    f5 = queue.items[1]
+    assert f5.new_material and f5.posts == 0 and f5.suspect_camera and f5.gps is None
+    # one series: F-1 joined with F-5 by the same camera serial; F-4 alone
+    assert f1.series == f5.series != queue.items[2].series
+    assert not queue.items[2].suspect_camera and queue.items[2].groups == 1 and queue.items[2].posts == 3
 
 
-def test_vics_export_shape(demo_reports: Reports) -> None:
-    doc = json.loads((demo_reports.out / "vid-queue-vics.json").read_text(encoding="utf-8"))
+def test_vics_export_round_trips_through_the_hashlist_importer(demo_reports: Reports, tmp_path: Path) -> None:
+    from tantalio.analysis.hashlist_import import import_hashlist
+
+    path = demo_reports.out / "vid-queue-vics.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["@odata.context"] == VICS_CONTEXT
-    (media,) = doc["value"]                      # the non-numeric custom category cannot be shared
-    assert media["Category"] == 2 and media["MD5"] == "A" * 32 and media["SHA1"] == "A" * 40
-    assert media["MediaID"] == 1 and media["Series"].startswith("S-")
+    exported = {m["AlternativeHashes"][0]["HashValue"].lower(): m for m in doc["value"]}
+    fx = demo_reports.case
+    assert set(exported) == {fx.camera_sha256, fx.sha["near"], fx.sha["gone"], fx.sha["spread"]}
+    camera = exported[fx.camera_sha256]
+    assert camera["Category"] == 2 and camera["MD5"] == "A" * 32 and camera["SHA1"] == "A" * 40
+    assert "Category" not in exported[fx.sha["near"]]    # a non-numeric custom category cannot be shared
+    assert camera["Series"] == exported[fx.sha["gone"]]["Series"] != exported[fx.sha["spread"]]["Series"]
     rows = list(csv.DictReader(io.StringIO(
         (demo_reports.out / "vid-queue.csv").read_text(encoding="utf-8").split("\n", 1)[1])))
-    assert rows[0]["rank"] == "1" and rows[0]["suspect_camera"] == "yes"
+    assert rows[0]["rank"] == "1" and rows[0]["suspect_camera"] == "yes" and rows[0]["family"] == "F-1"
+    # read back with the importer every analyst uses
+    other = build_case(tmp_path)
+    with CaseStore.open(other.folder) as store:
+        import_hashlist(store, path, "vics", "vid-queue-return", "illegal")
+        entries = {(a, v): (c, s) for a, v, c, s in store.conn.execute(
+            "SELECT e.algorithm, e.value, e.category, e.series FROM hash_entry e JOIN hash_list l ON l.id = e.list_id "
+            "WHERE l.name = 'vid-queue-return'")}
+    for sha, media in exported.items():
+        category = str(media["Category"]) if "Category" in media else None
+        assert entries[("sha256", sha)] == (category, media["Series"]), sha
+        assert entries[("md5", media["MD5"].lower())] == (category, media["Series"])
+        assert entries[("sha1", media["SHA1"].lower())] == (category, media["Series"])
+        assert ("pdq", media["AlternativeHashes"][1]["HashValue"].lower()) in entries   # the fixture shares one PDQ
 
 
 def test_queue_without_categorisation_table(tmp_path: Path) -> None:
@@ -148,7 +174,7 @@ def test_overview_counts_and_network(demo_reports: Reports, tmp_path: Path) -> N
     assert o.persons == 5 and o.exhibits == 2
     assert o.per_country == (("DE", 1, 0), ("ES", 2, 1), ("GB", 2, 1))
     assert dict(o.per_role)["consumer"] == 3 and dict(o.per_role)["administrator"] == 2
-    assert [(g.group, g.members) for g in o.groups] == [("G-001", 4), ("G-002", 4)]
+    assert [(g.group, len(g.members)) for g in o.groups] == [("G-001", 4), ("G-002", 4)]
     assert o.network_svg.count("<title>P-") == 5 and "#0072B2" in o.network_svg and "#E69F00" in o.network_svg
     assert any("group G-001 created by P-001" in m.what for m in o.milestones)
     assert "Case overview" in (demo_reports.out / "overview.html").read_text(encoding="utf-8")

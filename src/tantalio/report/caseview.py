@@ -1,21 +1,24 @@
 """What every report reads: the ``tantalio.case/1`` document plus read-only lookups in the store.
 
-Reports never write to the store. The case document (``tantalio.export``) is the contract for
-persons, groups and media; when its analysis sections are still empty (network analysis not run,
-or its export hook not installed) the same shapes are derived here from the analysis tables, so a
-report of a half-analysed case still says what is known instead of showing nothing.
+Reports never write to the store. Persons and groups are read from the case's one
+set of figures (:mod:`tantalio.report.figures`); media from the case document (``tantalio.export``),
+or derived here from the analysis tables when its media section is still empty, so a report of a
+half-analysed case still says what is known instead of showing nothing.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from tantalio import __version__
 from tantalio.export import build_case_document
-from tantalio.store.sqlite import CaseStore
+from tantalio.report.figures import CaseFigures, case_figures
+from tantalio.store.sqlite import CaseStore, current_actor
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA"
 
@@ -32,13 +35,52 @@ class EvidenceRef:
     chat: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ExhibitLine:
+    """An exhibit: the device, who it was seized from, where and when it was registered."""
+
+    id: str
+    description: str | None
+    seized_from: str | None        # person label
+    owner_phone: str | None
+    country: str | None
+    registered: str | None
+    timezone: str | None
+    files: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """What every page of one report run states about itself."""
+
+    lang: str
+    generated: str            # ISO UTC; SOURCE_DATE_EPOCH fixes it for reproducible output
+    tool_version: str
+    analyst: str
+    case_reference: str
+
+
+def report_context(store: CaseStore, lang: str = "en", analyst: str | None = None,
+                   generated: datetime | None = None) -> ReportContext:
+    """The run's context: ``generated`` defaults to ``SOURCE_DATE_EPOCH`` (reproducible builds)
+    when set, else now; ``analyst`` to the user running the command (``TANTALIO_USER``)."""
+    if generated is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        generated = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    reference = store.meta("reference") or store.meta("name") or store.folder.name
+    return ReportContext(lang, generated.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), __version__,
+                         analyst or current_actor(), reference)
+
+
 class CaseView:
     """Read-only access to one case for report building (one instance per report run)."""
 
-    def __init__(self, store: CaseStore) -> None:
+    def __init__(self, store: CaseStore, context: ReportContext | None = None) -> None:
         self.store = store
         self.conn: sqlite3.Connection = store.conn
+        self.context = context or report_context(store)
         self.doc: dict[str, Any] = build_case_document(store)
+        self.figures: CaseFigures = case_figures(self.conn)
         self.synthetic = store.meta("synthetic") == "1"
         self.problems: list[str] = []   # damaged analysis values met while reading
         self.case_name = store.meta("name") or store.folder.name
@@ -46,15 +88,12 @@ class CaseView:
         self.person_labels = {pid: label for label, pid in self.person_ids.items()}
         self.chat_labels = {cid: label for cid, label in self.conn.execute("SELECT id, label FROM chat")}
         self.chat_ids = {label: cid for cid, label in self.chat_labels.items()}
-        if not self.doc["persons"] and self.person_ids:
-            self.doc["persons"] = self._persons_from_tables()
-        if not self.doc["groups"] and self.chat_labels:
-            self.doc["groups"] = self._groups_from_tables()
         if not self.doc["media"]:
             self.doc["media"] = self._media_from_tables()
-        self.persons: dict[str, dict[str, Any]] = {p["id"]: p for p in self.doc["persons"]}
-        self.groups: dict[str, dict[str, Any]] = {g["id"]: g for g in self.doc["groups"]}
+        self.persons = self.figures.persons
+        self.groups = self.figures.groups
         self.media: dict[str, dict[str, Any]] = {m["sha256"]: m for m in self.doc["media"]}
+        self._exhibits: dict[str, ExhibitLine] = {}
 
     # -- lookups -------------------------------------------------------------------------------
     def has_table(self, name: str) -> bool:
@@ -70,8 +109,23 @@ class CaseView:
     def group_name(self, label: str | None) -> str:
         """The latest name a group was seen with (its label when it never had one)."""
         group = self.groups.get(label or "")
-        names = group.get("names") if group else None
-        return str(names[-1]) if names else (label or "")
+        return group.name if group else (label or "")
+
+    def exhibit(self, exhibit_id: str) -> ExhibitLine:
+        """An exhibit described: device, seized from (person), country, registration, files."""
+        if exhibit_id not in self._exhibits:
+            row = self.conn.execute(
+                "SELECT e.description, e.owner_phone, e.country, e.registered_at, e.timezone, "
+                "(SELECT count(*) FROM source_file f WHERE f.exhibit_id = e.id), (SELECT i.person_id FROM identifier i "
+                "WHERE i.kind = 'phone' AND i.normalized = e.owner_phone AND i.person_id IS NOT NULL "
+                "ORDER BY i.scope, i.context LIMIT 1) FROM exhibit e WHERE e.id=?", (exhibit_id,)).fetchone()
+            if row is None:
+                self._exhibits[exhibit_id] = ExhibitLine(exhibit_id, None, None, None, None, None, None, 0)
+            else:
+                desc, phone, cc, registered, tz, files, owner = row
+                self._exhibits[exhibit_id] = ExhibitLine(exhibit_id, desc, self.person_label(owner), phone, cc,
+                                                         registered, tz, files)
+        return self._exhibits[exhibit_id]
 
     def message_ref(self, message_id: int) -> EvidenceRef | None:
         row = self.conn.execute(
@@ -116,74 +170,6 @@ class CaseView:
         return [dict(zip(("sha256", "category", "scheme", "user", "at"), r, strict=True)) for r in rows]
 
     # -- fallbacks with the case-document shapes -------------------------------------------------
-    def _persons_from_tables(self) -> list[dict[str, Any]]:
-        c = self.conn
-        idents: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
-        for pid, kind, norm, country in c.execute(
-                "SELECT person_id, kind, normalized, country FROM identifier WHERE person_id IS NOT NULL"):
-            idents[pid].append((kind, norm, country))
-        roles: dict[int, list[str]] = defaultdict(list)
-        for pid, role in c.execute("SELECT person_id, role FROM person_role ORDER BY role"):
-            roles[pid].append(role)
-        scores = {r[0]: r[1:] for r in c.execute(
-            "SELECT person_id, priority, messages, media_posted, known_posted, unknown_posted, first_posts "
-            "FROM person_score")}
-        groups: dict[int, set[int]] = defaultdict(set)
-        for pid, chat in c.execute("SELECT person_id, chat_id FROM group_event WHERE person_id IS NOT NULL "
-                                   "UNION SELECT person_id, chat_id FROM post WHERE person_id IS NOT NULL"):
-            groups[pid].add(chat)
-        exhibits: dict[int, set[str]] = defaultdict(set)
-        for pid, ex in c.execute(
-                "SELECT i.person_id, m.exhibit_id FROM message m JOIN identifier i ON i.id = m.sender_identifier_id "
-                "WHERE i.person_id IS NOT NULL UNION SELECT i.person_id, a.exhibit_id FROM alias a "
-                "JOIN identifier i ON i.id = a.identifier_id WHERE i.person_id IS NOT NULL"):
-            exhibits[pid].add(ex)
-        owners: dict[str, list[str]] = defaultdict(list)
-        for ex, phone in c.execute("SELECT id, owner_phone FROM exhibit WHERE owner_phone IS NOT NULL ORDER BY id"):
-            owners[phone].append(ex)
-        persons = []
-        for pid, label in sorted(self.person_labels.items(), key=lambda kv: kv[1]):
-            phones = sorted({n for k, n, _ in idents[pid] if k == "phone"})
-            owned = sorted({ex for ph in phones for ex in owners.get(ph, [])})
-            score = scores.get(pid, (0.0, 0, 0, 0, 0, 0))
-            persons.append({
-                "id": label, "phones": phones,
-                "names": sorted({n for k, n, _ in idents[pid] if k in ("display_name", "username")}),
-                "countries": sorted({cc for k, _, cc in idents[pid] if k == "phone" and cc}),
-                "exhibits": sorted(exhibits[pid] | set(owned)), "owner_of": owned,
-                "groups": sorted(self.chat_label(g) or "" for g in groups[pid]), "roles": roles[pid],
-                "messages": score[1], "media_posted": score[2], "known_posted": score[3],
-                "unknown_posted": score[4], "first_posts": score[5], "priority": score[0],
-            })
-        return persons
-
-    def _groups_from_tables(self) -> list[dict[str, Any]]:
-        c = self.conn
-        out = []
-        for cid, label, platform, created, creator in c.execute(
-                "SELECT id, label, platform, created_at, creator_person_id FROM chat WHERE is_group=1 ORDER BY label"
-        ).fetchall():
-            names = [n for (n,) in c.execute(
-                "SELECT name FROM chat_name WHERE chat_id=? ORDER BY coalesce(first_seen, ''), name", (cid,))]
-            jids = sorted({j for (j,) in c.execute(
-                "SELECT jid FROM chat_obs WHERE chat_id=? AND jid IS NOT NULL", (cid,))})
-            admins: set[int] = {creator} if creator else set()
-            members: set[int] = set()
-            for kind, pid in c.execute("SELECT kind, person_id FROM group_event WHERE chat_id=? "
-                                       "ORDER BY coalesce(time, ''), id", (cid,)):
-                if pid is None:
-                    continue
-                members.add(pid)
-                if kind == "admin_granted":
-                    admins.add(pid)
-                elif kind == "admin_revoked":
-                    admins.discard(pid)
-            out.append({"id": label, "platform": platform, "jids": jids, "names": names, "created": created,
-                        "creator": self.person_label(creator),
-                        "admins": sorted(self.person_label(a) or "" for a in admins),
-                        "members": sorted(self.person_label(m) or "" for m in members)})
-        return out
-
     def _media_from_tables(self) -> list[dict[str, Any]]:
         c = self.conn
         first = {r[0]: r[1:] for r in c.execute("SELECT sha256, person_id, chat_id, time FROM first_sighting")}

@@ -1,8 +1,13 @@
 """The dossier of one person, as a view model: identity, involvement, timeline, co-members and an
-evidence table. HTML, PDF and JSON are all rendered from this one object, so the three agree.
+evidence table. HTML, PDF and JSON are all rendered from this one object, so the three agree, and
+its counts come from the case's one set of figures (:mod:`tantalio.report.figures`).
 
 Every fact carries ``refs``: ids of rows in the evidence table (``E1``, ``E2`` ...), each naming
-exhibit, file, line or row and the file's SHA-256. Media are referred to by SHA-256 only.
+exhibit, file, line or row and the file's SHA-256. Media are referred to by SHA-256 only. Every
+exhibit the evidence table cites is described (device, seized from, country, registration).
+
+The dossier is built in one language (:class:`~tantalio.report.i18n.Translator`): headings and
+explanations are translated, evidence (names, message text, paths) is quoted as recorded.
 """
 
 from __future__ import annotations
@@ -10,13 +15,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from typing import Any
 
-from tantalio.report.caseview import SYNTHETIC_BANNER, CaseView, EvidenceRef
+from tantalio.report.caseview import SYNTHETIC_BANNER, CaseView, EvidenceRef, ExhibitLine, ReportContext
+from tantalio.report.figures import message_copies
+from tantalio.report.i18n import Translator
+from tantalio.report.wording import event_kind, name_kind, priority_terms, role_name
 
 MESSAGE_LIMIT = 200   # messages listed in full; the counts always cover all of them
-SAME_MESSAGE_SECONDS = 120  # copies of one message on several phones: exports keep only minutes
 POST_LIMIT = 500
 JOIN_KINDS = ("created", "added", "joined_link", "joined")
 LEAVE_KINDS = ("left", "removed")
@@ -46,14 +52,6 @@ class NameSighting:
     kind: str
     exhibit: str | None
     refs: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SeizedExhibit:
-    id: str
-    description: str | None
-    country: str | None
-    files: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +87,12 @@ class RoleLine:
     role: str
     confidence: float
     evidence: tuple[str, ...]     # refs
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityTerm:
+    term: str
+    value: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,13 +154,20 @@ class Dossier:
     person: str
     case: str
     synthetic: bool
+    lang: str
+    case_reference: str
+    generated: str
+    tool_version: str
+    analyst: str
     priority: float
+    priority_terms: tuple[PriorityTerm, ...]
     countries: tuple[str, ...]
     roles_summary: tuple[str, ...]
     counts: dict[str, int]
     phones: tuple[Phone, ...]
     names: tuple[NameSighting, ...]
-    seized_exhibits: tuple[SeizedExhibit, ...]
+    seized_exhibits: tuple[ExhibitLine, ...]
+    cited_exhibits: tuple[ExhibitLine, ...]
     cameras: tuple[Camera, ...]
     groups: tuple[GroupInvolvement, ...]
     roles: tuple[RoleLine, ...]
@@ -173,8 +184,8 @@ class Dossier:
     problems: tuple[str, ...] = field(default=())
 
     def to_json(self) -> str:
-        """Stable JSON (sorted keys, no clocks): the same case gives the same bytes."""
-        body = {"schema": "tantalio.dossier/1", **asdict(self)}
+        """Stable JSON (sorted keys; the only clock is ``generated``, fixed per report run)."""
+        body = {"schema": "tantalio.dossier/2", **asdict(self)}
         if self.synthetic:
             body["header"] = SYNTHETIC_BANNER
         return json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
@@ -200,29 +211,25 @@ class _EvidenceTable:
         return (ident,)
 
 
-def build_dossier(view: CaseView, person: str) -> Dossier:
-    """The dossier of person ``person`` (its case-document id, e.g. ``P-001``)."""
-    summary = view.persons.get(person, {})
+def build_dossier(view: CaseView, person: str, context: ReportContext | None = None) -> Dossier:
+    """The dossier of person ``person`` (its label, e.g. ``P-0001``), in ``context.lang``."""
+    context = context or view.context
+    tr = Translator(context.lang)
+    figures = view.figures.persons.get(person)
     pid = view.person_ids.get(person)
     table = _EvidenceTable()
     c = view.conn
     phones = tuple(Phone(n, cc) for n, cc in c.execute(
         "SELECT DISTINCT normalized, country FROM identifier WHERE person_id=? AND kind='phone' ORDER BY normalized",
         (pid,)))
-    names = []
-    for name, kind, ex, path, loc, sha in c.execute(
-            "SELECT n.value, a.name_kind, a.exhibit_id, f.path, a.location, f.sha256 FROM alias a "
-            "JOIN identifier h ON h.id = a.identifier_id JOIN identifier n ON n.id = a.name_id "
-            "LEFT JOIN source_file f ON f.id = a.source_file_id WHERE h.person_id=? OR n.person_id=? "
-            "ORDER BY n.value, a.exhibit_id, a.name_kind", (pid, pid)).fetchall():
-        names.append(NameSighting(name, kind, ex, table.add(f"named {name!r} ({kind})",
-                                                            EvidenceRef(ex, path, loc, sha))))
-    seized = tuple(SeizedExhibit(ex, desc, cc, n) for ex, desc, cc, n in c.execute(
-        "SELECT e.id, e.description, e.country, (SELECT count(*) FROM source_file f WHERE f.exhibit_id = e.id) "
-        "FROM exhibit e WHERE e.owner_phone IN (SELECT normalized FROM identifier WHERE person_id=? AND kind='phone') "
-        "ORDER BY e.id", (pid,)))
-    cameras = _cameras(view, pid, table)
-    groups = _groups(view, pid, table)
+    names = tuple(NameSighting(s.name, s.kind, s.exhibit, table.add(
+        tr("named “%(name)s” (%(how)s)", name=s.name, how=name_kind(tr, s.kind)),
+        EvidenceRef(s.exhibit, s.path, s.location, s.file_sha256))) for s in (figures.sightings if figures else ()))
+    seized = tuple(view.exhibit(ex) for (ex,) in c.execute(
+        "SELECT e.id FROM exhibit e WHERE e.owner_phone IN (SELECT normalized FROM identifier WHERE person_id=? "
+        "AND kind='phone') ORDER BY e.id", (pid,)))
+    cameras = _cameras(view, pid, table, tr)
+    groups = _groups(view, pid, table, tr)
     roles = []
     for role, conf, evidence in c.execute(
             "SELECT role, confidence, evidence FROM person_role WHERE person_id=? ORDER BY role", (pid,)).fetchall():
@@ -231,36 +238,58 @@ def build_dossier(view: CaseView, person: str) -> Dossier:
             if not isinstance(item, dict):
                 continue
             ex, path = item.get("exhibit"), item.get("path")
-            refs += table.add(f"{role}: {item.get('text') or ''}", EvidenceRef(
+            refs += table.add(f"{role_name(tr, role)}: {item.get('text') or ''}", EvidenceRef(
                 ex, path, item.get("location"), view.file_sha256(ex, path), item.get("sha256"), item.get("chat")))
         roles.append(RoleLine(role, float(conf), refs))
-    posts, posted, posts_total = _posts(view, pid, table)
+    posts, posted, posts_total = _posts(view, pid, table, tr)
     first = []
     for fam, sha, post_id, chat, time, origin, note in c.execute(
             "SELECT family, sha256, post_id, chat_id, time, origin, note FROM first_sighting "
             "WHERE person_id=? ORDER BY time, family", (pid,)).fetchall():
         first_refs: tuple[str, ...] = ()
         for mid in _post_messages(view, post_id):
-            first_refs += table.add(f"first sighting of family {fam}",
+            first_refs += table.add(tr("first sighting of family %(family)s", family=fam),
                                     _with(view.message_ref(mid), sha, view.chat_label(chat)))
         first.append(FirstSightingLine(fam, sha, view.chat_label(chat), time, origin, note, first_refs))
-    messages, messages_total = _messages(view, pid, table)
+    messages, messages_total = _messages(view, pid, table, tr)
+    cited = sorted({e.exhibit for e in table.rows if e.exhibit} | {e.id for e in seized})
     return Dossier(
-        person=person, case=view.case_name, synthetic=view.synthetic,
-        priority=float(summary.get("priority") or 0.0),
-        countries=tuple(summary.get("countries") or sorted({p.country for p in phones if p.country})),
-        roles_summary=tuple(summary.get("roles") or [r.role for r in roles]),
-        counts={k: int(summary.get(k) or 0) for k in
-                ("messages", "media_posted", "known_posted", "unknown_posted", "first_posts")},
-        phones=phones, names=tuple(names), seized_exhibits=seized, cameras=cameras, groups=groups,
-        roles=tuple(roles), posted=posted, posts=posts, posts_total=posts_total, first_sightings=tuple(first),
-        messages=messages, messages_total=messages_total, co_members=_co_members(view, person),
-        spells=_spells(view, pid, person, groups),
-        activity=dict(c.execute(
-            "SELECT substr(m.time, 1, 10), count(*) FROM message m JOIN identifier i ON i.id = m.sender_identifier_id "
-            "WHERE i.person_id=? AND m.time IS NOT NULL GROUP BY 1 ORDER BY 1", (pid,)).fetchall()),
-        evidence=tuple(table.rows), problems=tuple(view.problems),
+        person=person, case=view.case_name, synthetic=view.synthetic, lang=context.lang,
+        case_reference=context.case_reference, generated=context.generated, tool_version=context.tool_version,
+        analyst=context.analyst,
+        priority=figures.priority if figures else 0.0, priority_terms=_priority_terms(view, pid),
+        countries=figures.countries if figures else tuple(sorted({p.country for p in phones if p.country})),
+        roles_summary=figures.roles if figures else tuple(r.role for r in roles),
+        counts=figures.counts() if figures else {},
+        phones=phones, names=names, seized_exhibits=seized, cited_exhibits=tuple(view.exhibit(ex) for ex in cited),
+        cameras=cameras, groups=groups, roles=tuple(roles), posted=posted, posts=posts, posts_total=posts_total,
+        first_sightings=tuple(first), messages=messages, messages_total=messages_total,
+        co_members=_co_members(view, person), spells=_spells(view, pid, person, groups),
+        activity=_activity(view, pid), evidence=tuple(table.rows), problems=tuple(view.problems),
     )
+
+
+def _priority_terms(view: CaseView, pid: int | None) -> tuple[PriorityTerm, ...]:
+    row = view.conn.execute("SELECT explanation FROM person_score WHERE person_id=?", (pid,)).fetchone()
+    if not row:
+        return ()
+    try:
+        terms = json.loads(row[0])
+    except ValueError:
+        view.problems.append(f"priority explanation of person {view.person_label(pid)}: not valid JSON")
+        return ()
+    if not isinstance(terms, dict):
+        return ()
+    known = [t for t in priority_terms() if t in terms] + sorted(t for t in terms if t not in priority_terms())
+    return tuple(PriorityTerm(t, float(terms[t])) for t in known if isinstance(terms[t], int | float))
+
+
+def _activity(view: CaseView, pid: int | None) -> dict[str, int]:
+    days: dict[str, int] = defaultdict(int)
+    for copies in message_copies(view.conn, pid) if pid is not None else ():
+        if copies[0].time:
+            days[copies[0].time[:10]] += 1
+    return dict(sorted(days.items()))
 
 
 def _with(ref: EvidenceRef | None, sha: str | None, chat: str | None) -> EvidenceRef | None:
@@ -276,28 +305,28 @@ def _post_messages(view: CaseView, post_id: int | None) -> list[int]:
     return [m for m in view.json_list(row[0] if row else None, f"post {post_id}") if isinstance(m, int)]
 
 
-def _cameras(view: CaseView, pid: int | None, table: _EvidenceTable) -> tuple[Camera, ...]:
+def _cameras(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Translator) -> tuple[Camera, ...]:
     """Cameras linked by EXIF serial: originals on the person's own exhibits, or pictures they posted."""
     found: dict[str, dict[str, Any]] = {}
     rows = view.conn.execute(
-        "SELECT i.exif_make, i.exif_model, i.exif_serial, i.sha256, n.exhibit_id, n.path, 'original on own exhibit' "
+        "SELECT i.exif_make, i.exif_model, i.exif_serial, i.sha256, n.exhibit_id, n.path, 'own' "
         "FROM media_item i JOIN media_instance n ON n.sha256 = i.sha256 WHERE i.exif_serial IS NOT NULL "
         "AND n.path IS NOT NULL AND n.exhibit_id IN (SELECT e.id FROM exhibit e JOIN identifier o "
         "ON o.kind='phone' AND o.normalized = e.owner_phone WHERE o.person_id=?) "
         "UNION SELECT i.exif_make, i.exif_model, i.exif_serial, i.sha256, NULL, NULL, 'posted' FROM media_item i "
         "JOIN post p ON p.sha256 = i.sha256 WHERE i.exif_serial IS NOT NULL AND p.person_id=? "
         "ORDER BY 3, 4, 5, 6", (pid, pid)).fetchall()
-    for make, model, serial, sha, ex, path, how in rows:
+    for make, model, serial, sha, ex, path, _how in rows:
         cam = found.setdefault(serial, {"make": make, "model": model, "media": [], "refs": ()})
         if sha not in cam["media"]:
             cam["media"].append(sha)
         if ex is not None:
-            cam["refs"] += table.add(f"camera serial {serial}: {how}",
+            cam["refs"] += table.add(tr("camera serial %(serial)s: original on the person's own exhibit", serial=serial),
                                      EvidenceRef(ex, path, None, view.file_sha256(ex, path), sha))
     return tuple(Camera(v["make"], v["model"], s, tuple(v["media"]), v["refs"]) for s, v in sorted(found.items()))
 
 
-def _groups(view: CaseView, pid: int | None, table: _EvidenceTable) -> tuple[GroupInvolvement, ...]:
+def _groups(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Translator) -> tuple[GroupInvolvement, ...]:
     events: dict[int, list[GroupEventLine]] = defaultdict(list)
     for chat, kind, person, actor, time, sources in view.conn.execute(
             "SELECT chat_id, kind, person_id, actor_person_id, time, sources FROM group_event "
@@ -306,7 +335,8 @@ def _groups(view: CaseView, pid: int | None, table: _EvidenceTable) -> tuple[Gro
         refs: tuple[str, ...] = ()
         for source in view.json_list(sources, f"group event in {label}"):
             if isinstance(source, int):
-                fact = f"{kind} {who or ''}{' by ' + by if by else ''} in {label}"
+                fact = tr("%(event)s: %(member)s (by %(actor)s) in %(group)s", event=event_kind(tr, kind),
+                          member=who or "?", actor=by or "-", group=label)
                 refs += table.add(fact, _with(view.membership_event_ref(source), None, label))
         events[chat].append(GroupEventLine(time, kind, who, by, refs))
     chats = set(events) | {r[0] for r in view.conn.execute("SELECT DISTINCT chat_id FROM post WHERE person_id=?", (pid,))}
@@ -314,15 +344,15 @@ def _groups(view: CaseView, pid: int | None, table: _EvidenceTable) -> tuple[Gro
     out = []
     for chat in chats:
         label = view.chat_label(chat) or ""
-        group = view.groups.get(label, {})
+        group = view.figures.groups.get(label)
         out.append(GroupInvolvement(
-            label, view.group_name(label), tuple(group.get("names") or ()), group.get("creator") == me,
-            me in (group.get("admins") or ()), tuple(events[chat])))
+            label, view.group_name(label), group.names if group else (), bool(group and group.creator == me),
+            bool(group and me in group.admins), tuple(events[chat])))
     out.sort(key=lambda g: g.group)
     return tuple(out)
 
 
-def _posts(view: CaseView, pid: int | None, table: _EvidenceTable
+def _posts(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Translator
            ) -> tuple[tuple[PostLine, ...], tuple[PostedCount, ...], int]:
     rows = view.conn.execute(
         "SELECT p.id, p.time, p.chat_id, p.sha256, i.status, i.category, p.forwarded, p.message_ids FROM post p "
@@ -338,50 +368,33 @@ def _posts(view: CaseView, pid: int | None, table: _EvidenceTable
         refs: tuple[str, ...] = ()
         for mid in view.json_list(mids, f"post {post_id}"):
             if isinstance(mid, int):
-                refs += table.add(f"posted media in {label}", _with(view.message_ref(mid), sha, label))
+                refs += table.add(tr("posted media in %(group)s", group=label),
+                                  _with(view.message_ref(mid), sha, label))
         lines.append(PostLine(time, label, sha, status, category, None if forwarded is None else bool(forwarded), refs))
     posted = tuple(PostedCount(s, c, n) for (s, c), n in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")))
     return tuple(lines), posted, len(rows)
 
 
-def _messages(view: CaseView, pid: int | None, table: _EvidenceTable) -> tuple[tuple[MessageLine, ...], int]:
-    """The person's messages, each group message once however many phones recorded it (same
-    group, kind and text within ``SAME_MESSAGE_SECONDS``), citing every recording as evidence."""
-    rows = view.conn.execute(
-        "SELECT m.id, m.time, o.chat_id, m.kind, m.text FROM message m "
-        "JOIN identifier i ON i.id = m.sender_identifier_id JOIN chat_obs o ON o.id = m.chat_obs_id "
-        "WHERE i.person_id=? ORDER BY o.chat_id, m.kind, m.text, coalesce(m.time, ''), m.exhibit_id, m.id",
-        (pid,)).fetchall()
-    clusters: list[list[tuple[int, str | None, int, str, str]]] = []
-    for row in rows:
-        last = clusters[-1][0] if clusters else None
-        if last is not None and last[2:] == row[2:] and _within(last[1], row[1], SAME_MESSAGE_SECONDS):
-            clusters[-1].append(row)
-        else:
-            clusters.append([row])
-    clusters.sort(key=lambda c: (c[0][1] or "", c[0][0]))
+def _messages(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Translator
+              ) -> tuple[tuple[MessageLine, ...], int]:
+    """The person's messages, each once however many phones recorded it, citing every recording."""
+    clusters = list(message_copies(view.conn, pid)) if pid is not None else []
     lines: list[MessageLine] = []
     for copies in clusters[:MESSAGE_LIMIT]:
-        _, time, chat, kind, text = copies[0]
-        label = view.chat_label(chat)
+        first = copies[0]
+        label = view.chat_label(first.conversation) if first.conversation > 0 else None
         refs: tuple[str, ...] = ()
-        for mid, *_ in copies:
-            refs += table.add(f"message ({kind}) in {label}", _with(view.message_ref(mid), None, label))
-        lines.append(MessageLine(time, label, kind, text, refs, len(copies)))
+        for rec in copies:
+            refs += table.add(tr("message (%(kind)s) in %(group)s", kind=rec.kind, group=label or "-"),
+                              _with(view.message_ref(rec.id), None, label))
+        lines.append(MessageLine(first.time, label, first.kind, first.text, refs, len(copies)))
     return tuple(lines), len(clusters)
-
-
-def _within(first: str | None, other: str | None, seconds: int) -> bool:
-    if first is None or other is None:
-        return first == other
-    gap = datetime.fromisoformat(other) - datetime.fromisoformat(first)
-    return abs(gap.total_seconds()) <= seconds
 
 
 def _co_members(view: CaseView, person: str) -> tuple[CoMember, ...]:
     shared: dict[str, list[str]] = defaultdict(list)
-    for label, group in sorted(view.groups.items()):
-        members = set(group.get("members") or ())
+    for label, group in sorted(view.figures.groups.items()):
+        members = set(group.members)
         if person in members:
             for other in members - {person}:
                 shared[other].append(label)
@@ -390,17 +403,16 @@ def _co_members(view: CaseView, person: str) -> tuple[CoMember, ...]:
 
 def _spells(view: CaseView, pid: int | None, person: str, groups: tuple[GroupInvolvement, ...]
             ) -> tuple[MembershipSpell, ...]:
-    """Membership spells as network analysis recorded them (``membership_spell``, migration 0004),
-    or rebuilt from the person's join/leave events when that table is absent or empty."""
+    """Membership spells as network analysis recorded them (``membership_spell``), or rebuilt from
+    the person's join/leave events when that table is empty."""
     admin: dict[str, list[str]] = defaultdict(list)
     for g in groups:
         admin[g.group] += [e.time for e in g.events if e.kind == "admin_granted" and e.person == person and e.time]
-    if view.has_table("membership_spell"):
-        rows = view.conn.execute("SELECT chat_id, start, end FROM membership_spell WHERE person_id=? "
-                                 "ORDER BY chat_id, coalesce(start, ''), coalesce(end, '')", (pid,)).fetchall()
-        if rows:
-            return tuple(sorted((MembershipSpell(view.chat_label(ch) or "", start, end, tuple(admin[view.chat_label(ch) or ""]))
-                                 for ch, start, end in rows), key=lambda s: (s.group, s.start or "")))
+    rows = view.conn.execute("SELECT chat_id, start, end FROM membership_spell WHERE person_id=? "
+                             "ORDER BY chat_id, coalesce(start, ''), coalesce(end, '')", (pid,)).fetchall()
+    if rows:
+        return tuple(sorted((MembershipSpell(view.chat_label(ch) or "", start, end, tuple(admin[view.chat_label(ch) or ""]))
+                             for ch, start, end in rows), key=lambda s: (s.group, s.start or "")))
     spells = []
     for g in groups:
         start: str | None = None

@@ -51,9 +51,12 @@ def community_colour(community: int | None) -> str:
 
 
 def timeline(spells: Sequence[tuple[str, str | None, str | None, Sequence[str]]], activity: dict[str, int],
-             title: str = "Membership and activity") -> str:
+             title: str = "Membership and activity", labels: dict[str, str] | None = None) -> str:
     """Membership spells per group (bars; an open start or end is drawn dashed), admin grants
-    (diamonds) and messages per day (histogram) on one time axis."""
+    (diamonds) and messages per day (histogram) on one time axis. ``labels``: the chart's words in
+    the report's language (keys messages, start, end, admin)."""
+    words = {"messages": "messages", "start": "start of data", "end": "end of data", "admin": "admin from",
+             **(labels or {})}
     times = [_when(s[1]) for s in spells if s[1]] + [_when(s[2]) for s in spells if s[2]] + \
         [_when(d) for d in activity] + [_when(t) for s in spells for t in s[3]]
     if not times:
@@ -77,10 +80,10 @@ def timeline(spells: Sequence[tuple[str, str | None, str | None, Sequence[str]]]
         dash = "" if end and start else ' stroke-dasharray="4 3"'
         out.append(f'<text x="8" y="{y + 12}">{_t(group)}</text>')
         out.append(f'<rect x="{x0}" y="{y}" width="{max(round(x1 - x0, 1), 2)}" height="14" fill="#9ecae1" '
-                   f'stroke="#3182bd"{dash}><title>{_t(group)}: {_t(start or "start of data")} to {_t(end or "end of data")}</title></rect>')
+                   f'stroke="#3182bd"{dash}><title>{_t(group)}: {_t(start or words["start"])} – {_t(end or words["end"])}</title></rect>')
         for when in admin:
             ax = x(_when(when))
-            out.append(f'<path d="M{ax} {y - 2}l5 9-5 9-5-9z" fill="#d62728"><title>admin from {_t(when)}</title></path>')
+            out.append(f'<path d="M{ax} {y - 2}l5 9-5 9-5-9z" fill="#d62728"><title>{_t(words["admin"])} {_t(when)}</title></path>')
     base = 28 + row * len(spells) + 60
     bins = 60
     counts = [0] * bins
@@ -88,7 +91,7 @@ def timeline(spells: Sequence[tuple[str, str | None, str | None, Sequence[str]]]
         counts[min(int((_when(day) - lo) / (hi - lo) * bins), bins - 1)] += n
     top = max(counts) or 1
     bar = width / bins
-    out.append(f'<text x="8" y="{base - 20}">messages</text>')
+    out.append(f'<text x="8" y="{base - 20}">{_t(words["messages"])}</text>')
     for i, n in enumerate(counts):
         if n:
             h = round(50 * n / top, 1)
@@ -97,7 +100,8 @@ def timeline(spells: Sequence[tuple[str, str | None, str | None, Sequence[str]]]
     out.append(f'<line x1="{left}" y1="{base}" x2="{left + width}" y2="{base}" stroke="#000"/>')
     for k in range(5):
         ts = lo + (hi - lo) * k / 4
-        out.append(f'<text x="{x(ts)}" y="{base + 16}" text-anchor="middle" font-size="10">{_day(ts)}</text>')
+        anchor = "end" if k == 4 else "middle"    # the last date ends at the axis, inside the picture
+        out.append(f'<text x="{x(ts)}" y="{base + 16}" text-anchor="{anchor}" font-size="10">{_day(ts)}</text>')
     out.append("</svg>")
     return "".join(out)
 

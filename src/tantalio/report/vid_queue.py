@@ -1,26 +1,38 @@
-"""The victim-identification queue: unknown material ranked for review, grouped into series.
+"""The victim-identification queue: unknown material ranked for review, one row per PDQ family.
 
-Order (why: new production by a suspect is the strongest lead to a child still at risk):
-1. items produced by a suspect with camera evidence — a person holding a producer role who
-   posted the item, first posted it, or holds it on their own exhibit, where the item's series
-   carries an EXIF camera serial linked to that person;
-2. then wider spread (distinct groups, then posts, then instances);
-3. then recency (latest post first).
+A family (``media_item.family``: PDQ-near copies, or one item alone) is what a reviewer looks at:
+a camera original and the re-compressed copies that went round the groups are one picture. Each
+row carries what any member of the family holds: camera make/model and serial, time taken, GPS,
+series, first sighting, spread. A family where any copy matched a known-material list is known
+material and not in the queue.
 
-A series joins items that are PDQ-near (same ``media_item.family``) or carry the same camera
-serial. The VICS export carries analysts' categorisations back to hash-database maintainers.
+Order (why: new production is the strongest lead to a child still at risk, and camera and place
+are what identification starts from):
+
+1. **new material**: the family's first sighting in the network was observed as sent, not
+   forwarded in from outside, or it was never posted at all (only found on a seized device);
+2. **camera evidence**: first when the camera serial links it to a person holding a producer
+   role, then any EXIF camera serial or make/model;
+3. **GPS** in EXIF;
+4. then wider spread (distinct groups, then posts, then instances), then recency (latest post first).
+
+A series joins families that carry the same camera serial. The VICS export carries every queued
+item with the analysts' categorisations back to hash-database maintainers (read back by
+``tantalio hashlist import --format vics``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from tantalio.report.caseview import CaseView
+from tantalio.report.figures import family_status
+from tantalio.report.i18n import Translator
+from tantalio.report.safe_csv import csv_text
 
 PRODUCER_ROLES = ("producer", "suspected_producer")
 VICS_CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/Default/$metadata#Media"
@@ -29,15 +41,19 @@ VICS_CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/De
 @dataclass(frozen=True, slots=True)
 class QueueItem:
     rank: int
-    sha256: str
+    family: str
+    series: str
+    sha256: str                    # the family's representative (camera original first)
+    members: tuple[str, ...]       # every SHA-256 of the family
     md5: str | None
     sha1: str | None
-    series: str
-    family: str | None
-    camera: str | None             # "make model" as EXIF writes it
-    camera_serial: str | None
-    taken: str | None
+    camera: str | None             # "make model" as EXIF writes it (every distinct one, "; ")
+    camera_serial: str | None      # every distinct serial, "; "
+    taken: str | None              # earliest EXIF time taken in the family
     gps: tuple[float, float] | None
+    gps_points: int
+    new_material: bool
+    origin: str | None             # first sighting: observed | forwarded | undetermined
     suspect_camera: bool
     suspects: tuple[str, ...]      # producer-role persons linked to it with camera evidence
     first_poster: str | None
@@ -54,8 +70,8 @@ class QueueItem:
 @dataclass(frozen=True, slots=True)
 class Series:
     id: str
-    items: tuple[str, ...]
     families: tuple[str, ...]
+    items: tuple[str, ...]
     serials: tuple[str, ...]
 
 
@@ -67,99 +83,126 @@ class VidQueue:
     series: tuple[Series, ...]
 
 
-class _Union:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def join(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+@dataclass(slots=True)
+class _Member:
+    sha256: str
+    md5: str | None
+    sha1: str | None
+    make: str | None
+    model: str | None
+    serial: str | None
+    taken: str | None
+    gps: tuple[float, float] | None
+    instances: int
 
 
-def build_queue(view: CaseView) -> VidQueue:
+def build_queue(view: CaseView, tr: Translator | None = None) -> VidQueue:
+    tr = tr or Translator(view.context.lang)
     c = view.conn
-    items = {r[0]: r for r in c.execute(
-        "SELECT sha256, md5, sha1, family, exif_make, exif_model, exif_serial, exif_taken, gps_lat, gps_lon "
-        "FROM media_item WHERE status='unknown' ORDER BY sha256")}
-    series_of = _series(view, items)
+    status = family_status(c)
+    instances = dict(c.execute("SELECT sha256, count(*) FROM media_instance GROUP BY sha256").fetchall())
+    families: dict[str, list[_Member]] = defaultdict(list)
+    for sha, md5, sha1, family, make, model, serial, taken, lat, lon in c.execute(
+            "SELECT sha256, md5, sha1, family, exif_make, exif_model, exif_serial, exif_taken, gps_lat, gps_lon "
+            "FROM media_item ORDER BY sha256"):
+        fam = family or sha
+        if status.get(fam) != "unknown":
+            continue
+        families[fam].append(_Member(sha, md5, sha1, make, model, serial, taken,
+                                     (lat, lon) if lat is not None and lon is not None else None, instances.get(sha, 0)))
+    series = _series(families)
     producers = {pid for (pid,) in c.execute(
         f"SELECT DISTINCT person_id FROM person_role WHERE role IN ({','.join('?' * len(PRODUCER_ROLES))})",  # noqa: S608
         PRODUCER_ROLES)}
     serials_of = _person_serials(view)
     linked = _linked_persons(view)
     posts: dict[str, list[tuple[str | None, int]]] = defaultdict(list)
-    for sha, time, chat in c.execute("SELECT sha256, time, chat_id FROM post WHERE sha256 IS NOT NULL"):
-        posts[sha].append((time, chat))
-    instances = dict(c.execute("SELECT sha256, count(*) FROM media_instance GROUP BY sha256").fetchall())
-    first = {r[0]: r[1:] for r in c.execute("SELECT sha256, person_id, chat_id, time FROM first_sighting "
-                                            "WHERE sha256 IS NOT NULL ORDER BY time DESC")}
-    category = {}
+    for fam, sha, time, chat in c.execute("SELECT family, sha256, time, chat_id FROM post WHERE sha256 IS NOT NULL"):
+        posts[fam or sha].append((time, chat))
+    first = {r[0]: r[1:] for r in c.execute("SELECT family, person_id, chat_id, time, origin FROM first_sighting")}
+    category: dict[str, tuple[str, str]] = {}
     for row in view.categorisations():     # ordered by time: the latest decision wins
-        category[row["sha256"]] = row["category"]
-    series_serials = {s.id: set(s.serials) for s in series_of.values()}
+        category[row["sha256"]] = (row["at"] or "", row["category"])
     unranked = []
-    for sha, (_, md5, sha1, family, make, model, serial, taken, lat, lon) in items.items():
-        ser = series_of[sha]
-        suspects = sorted(view.person_label(p) or "" for p in linked.get(sha, set())
-                          if p in producers and serials_of.get(p, set()) & series_serials[ser.id])
-        times = sorted(t for t, _ in posts[sha] if t)
-        fs = first.get(sha)
+    for fam, members in families.items():
+        ser = series[fam]
+        camera_serials = sorted({m.serial for m in members if m.serial})
+        cameras = sorted({" ".join(x for x in (m.make, m.model) if x) for m in members if m.make or m.model})
+        with_gps = [m for m in members if m.gps]
+        with_gps.sort(key=lambda m: (m.taken or "9999", m.sha256))
+        taken = min((m.taken for m in members if m.taken), default=None)
+        rep = min(members, key=lambda m: (not m.serial, not m.gps, -m.instances, m.sha256))
+        person_ids = set().union(*(linked.get(m.sha256, set()) for m in members))
+        suspects = sorted(view.person_label(p) or "" for p in person_ids
+                          if p in producers and serials_of.get(p, set()) & set(ser.serials))
+        times = sorted(t for t, _ in posts[fam] if t)
+        fs = first.get(fam)
+        origin = fs[3] if fs else None
+        new = origin == "observed" or not posts[fam]
+        groups = len({ch for _, ch in posts[fam]})
+        decisions = sorted(category[m.sha256] for m in members if m.sha256 in category)
         reasons = []
+        if new:
+            reasons.append(tr("first sighting observed as sent (not forwarded)") if posts[fam]
+                           else tr("never posted: found only on a seized device"))
         if suspects:
-            reasons.append(f"produced by suspect {', '.join(suspects)} with camera evidence")
-        if serial:
-            reasons.append(f"camera serial {serial}")
-        if lat is not None and lon is not None:
-            reasons.append("EXIF GPS")
-        groups = len({ch for _, ch in posts[sha]})
+            reasons.append(tr("camera serial linked to suspect %(persons)s", persons=", ".join(suspects)))
+        if camera_serials:
+            reasons.append(tr("camera serial %(serials)s", serials=", ".join(camera_serials)))
+        elif cameras:
+            reasons.append(tr("EXIF camera make/model"))
+        if with_gps:
+            reasons.append(tr("EXIF GPS"))
         if groups > 1:
-            reasons.append(f"spread over {groups} groups")
+            reasons.append(tr("spread over %(n)s groups", n=groups))
         unranked.append(QueueItem(
-            0, sha, md5, sha1, ser.id, family, " ".join(x for x in (make, model) if x) or None, serial, taken,
-            (lat, lon) if lat is not None and lon is not None else None, bool(suspects), tuple(suspects),
+            0, fam, ser.id, rep.sha256, tuple(sorted(m.sha256 for m in members)), rep.md5, rep.sha1,
+            "; ".join(cameras) or None, "; ".join(camera_serials) or None, taken,
+            with_gps[0].gps if with_gps else None, len(with_gps), new, origin, bool(suspects), tuple(suspects),
             view.person_label(fs[0]) if fs else None, view.chat_label(fs[1]) if fs else None,
-            fs[2] if fs else None, times[-1] if times else None, groups, len(posts[sha]), instances.get(sha, 0),
-            category.get(sha), tuple(reasons)))
-    unranked.sort(key=lambda q: q.last_seen or "", reverse=True)      # recency, the last tie-breaker
-    unranked.sort(key=lambda q: (not q.suspect_camera, -q.groups, -q.posts, -q.instances))
+            fs[2] if fs else None, times[-1] if times else None, groups, len(posts[fam]),
+            sum(m.instances for m in members), decisions[-1][1] if decisions else None, tuple(reasons)))
+    unranked.sort(key=lambda q: (q.last_seen or "", q.family), reverse=True)      # recency, the last tie-breaker
+    unranked.sort(key=lambda q: (not q.new_material, not q.suspect_camera, not (q.camera_serial or q.camera),
+                                 q.gps is None, -q.groups, -q.posts, -q.instances))
     ranked = tuple(_with_rank(q, n) for n, q in enumerate(unranked, start=1))
     return VidQueue(view.case_name, view.synthetic, ranked,
-                    tuple(sorted(set(series_of.values()), key=lambda s: s.id)))
+                    tuple(sorted({s.id: s for s in series.values()}.values(), key=lambda s: s.id)))
 
 
 def _with_rank(item: QueueItem, rank: int) -> QueueItem:
     return QueueItem(rank, *[getattr(item, f) for f in QueueItem.__dataclass_fields__ if f != "rank"])
 
 
-def _series(view: CaseView, items: dict[str, tuple[Any, ...]]) -> dict[str, Series]:
-    union = _Union()
-    by_family: dict[str, str] = {}
+def _series(families: dict[str, list[_Member]]) -> dict[str, Series]:
+    """Families joined by shared camera serials. A series id is a digest of its content (families
+    and serials), so it means the same thing in every run over the same material."""
+    parent: dict[str, str] = {f: f for f in families}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
     by_serial: dict[str, str] = {}
-    for sha, row in items.items():
-        union.find(sha)
-        family, serial = row[3], row[6]
-        if family:
-            union.join(sha, by_family.setdefault(family, sha))
-        if serial:
-            union.join(sha, by_serial.setdefault(serial, sha))
-    members: dict[str, list[str]] = defaultdict(list)
-    for sha in items:
-        members[union.find(sha)].append(sha)
+    for fam in sorted(families):
+        for m in families[fam]:
+            if m.serial:
+                other = by_serial.setdefault(m.serial, fam)
+                a, b = find(fam), find(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for fam in sorted(families):
+        groups[find(fam)].append(fam)
     out: dict[str, Series] = {}
-    for n, root in enumerate(sorted(members), start=1):
-        shas = sorted(members[root])
-        s = Series(f"S-{n:03d}", tuple(shas), tuple(sorted({items[x][3] for x in shas if items[x][3]})),
-                   tuple(sorted({items[x][6] for x in shas if items[x][6]})))
-        for sha in shas:
-            out[sha] = s
+    for fams in groups.values():
+        serials = tuple(sorted({m.serial for f in fams for m in families[f] if m.serial}))
+        digest = hashlib.sha256(json.dumps([fams, serials]).encode("utf-8")).hexdigest()[:12]
+        s = Series(f"S-{digest}", tuple(fams), tuple(sorted(m.sha256 for f in fams for m in families[f])), serials)
+        for fam in fams:
+            out[fam] = s
     return out
 
 
@@ -189,49 +232,56 @@ def _linked_persons(view: CaseView) -> dict[str, set[int]]:
     return out
 
 
-CSV_COLUMNS = ("rank", "series", "sha256", "md5", "sha1", "family", "camera", "camera_serial", "taken", "gps_lat",
-               "gps_lon", "suspect_camera", "suspects", "first_poster", "first_group", "first_seen", "last_seen",
-               "groups", "posts", "instances", "categorisation", "reasons")
+CSV_COLUMNS = ("rank", "family", "series", "sha256", "members", "md5", "sha1", "camera", "camera_serial", "taken",
+               "gps_lat", "gps_lon", "gps_points", "new_material", "origin", "suspect_camera", "suspects",
+               "first_poster", "first_group", "first_seen", "last_seen", "groups", "posts", "instances",
+               "categorisation", "reasons")
 
 
 def queue_csv(queue: VidQueue) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    rows: list[list[object]] = []
     if queue.synthetic:
-        writer.writerow(["# SYNTHETIC DEMO DATA"])
-    writer.writerow(CSV_COLUMNS)
+        rows.append(["# SYNTHETIC DEMO DATA"])
+    rows.append(list(CSV_COLUMNS))
     for q in queue.items:
-        writer.writerow([q.rank, q.series, q.sha256, q.md5 or "", q.sha1 or "", q.family or "", q.camera or "",
-                         q.camera_serial or "", q.taken or "", q.gps[0] if q.gps else "", q.gps[1] if q.gps else "",
-                         "yes" if q.suspect_camera else "no", " ".join(q.suspects), q.first_poster or "",
-                         q.first_group or "", q.first_seen or "", q.last_seen or "", q.groups, q.posts, q.instances,
-                         q.categorisation or "", "; ".join(q.reasons)])
-    return buf.getvalue()
+        rows.append([q.rank, q.family, q.series, q.sha256, " ".join(q.members), q.md5, q.sha1, q.camera,
+                     q.camera_serial, q.taken, q.gps[0] if q.gps else None, q.gps[1] if q.gps else None, q.gps_points,
+                     q.new_material, q.origin, q.suspect_camera, " ".join(q.suspects), q.first_poster, q.first_group,
+                     q.first_seen, q.last_seen, q.groups, q.posts, q.instances, q.categorisation,
+                     "; ".join(q.reasons)])
+    return csv_text(rows)
 
 
 def vics_export(view: CaseView, queue: VidQueue) -> str:
-    """Project VIC (VICS 2.0) JSON of the analysts' categorisations, latest decision per item.
-    Categories that are not VICS integers cannot be shared this way and are left out."""
-    latest: dict[str, dict[str, Any]] = {}
+    """Project VIC (VICS 2.0) JSON of every queued item, with its series and the analysts' latest
+    categorisation. A categorisation that is not a VICS integer cannot travel in ``Category`` and is
+    left out (the item is exported uncategorised); an uncategorised item has no ``Category``
+    (VICS 0 means "non-pertinent", which nobody decided)."""
+    latest: dict[str, str] = {}
     for row in view.categorisations():
-        latest[row["sha256"]] = row
-    series = {q.sha256: q.series for q in queue.items}
+        latest[row["sha256"]] = str(row["category"]).strip()
+    info = {r[0]: r[1:] for r in view.conn.execute("SELECT sha256, md5, sha1, size, pdq, mime FROM media_item")}
+    distributed = {s for (s,) in view.conn.execute("SELECT DISTINCT sha256 FROM post WHERE sha256 IS NOT NULL")}
     media: list[dict[str, Any]] = []
-    for sha in sorted(latest):
-        try:
-            category = int(str(latest[sha]["category"]).strip())
-        except ValueError:
-            continue
-        row = view.conn.execute("SELECT md5, sha1, size, pdq FROM media_item WHERE sha256=?", (sha,)).fetchone()
-        md5, sha1, size, pdq = row if row else (None, None, None, None)
-        alternative = [{"HashName": "SHA256", "HashValue": sha.upper()}]
-        if pdq:
-            alternative.append({"HashName": "PDQ", "HashValue": pdq})
-        media.append({"MediaID": len(media) + 1, "Category": category, "MD5": (md5 or "").upper(),
-                      "SHA1": (sha1 or "").upper(), "Series": series.get(sha, ""), "MediaSize": size,
-                      "IsDistributed": "true" if view.conn.execute(
-                          "SELECT 1 FROM post WHERE sha256=? LIMIT 1", (sha,)).fetchone() else "false",
-                      "AlternativeHashes": alternative})
+    for q in queue.items:
+        for sha in q.members:
+            md5, sha1, size, pdq, mime = info.get(sha, (None, None, None, None, None))
+            alternative = [{"HashName": "SHA256", "HashValue": sha.upper()}]
+            if pdq:
+                alternative.append({"HashName": "PDQ", "HashValue": pdq})
+            record: dict[str, Any] = {"MediaID": len(media) + 1, "Series": q.series,
+                                      "IsDistributed": sha in distributed, "AlternativeHashes": alternative}
+            if md5:
+                record["MD5"] = md5.upper()
+            if sha1:
+                record["SHA1"] = sha1.upper()
+            if size is not None:
+                record["MediaSize"] = size
+            if mime:
+                record["MimeType"] = mime
+            if latest.get(sha, "").isdigit():
+                record["Category"] = int(latest[sha])
+            media.append(record)
     doc: dict[str, Any] = {"@odata.context": VICS_CONTEXT, "value": media}
     if queue.synthetic:
         doc["Comment"] = "SYNTHETIC DEMO DATA"

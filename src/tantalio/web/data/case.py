@@ -27,8 +27,12 @@ _HEX = re.compile(r"^[0-9a-fA-F]{6,64}$")
 
 
 def dashboard(store: CaseStore) -> dict[str, Any]:
+    from tantalio.report.figures import case_figures
+
     conn = store.conn
     counts = {name: int(conn.execute(sql).fetchone()[0]) for name, sql in _COUNTS.items()}
+    figures = case_figures(conn)       # the reports' figures: one message however many phones recorded it
+    counts["messages"], counts["message_recordings"] = figures.messages, figures.recordings
     countries = [
         {"country": c or "unknown", "persons": n}
         for c, n in conn.execute(

@@ -7,27 +7,17 @@ from collections import defaultdict
 from typing import Any
 
 from tantalio.store import CaseStore
-from tantalio.web.data import latest_chat_names, person_labels
+from tantalio.web.data import person_labels
 
 
 def groups(store: CaseStore) -> list[dict[str, Any]]:
-    conn = store.conn
-    names = latest_chat_names(conn)
-    people = person_labels(conn)
-    rows = []
-    for cid, label, platform, created, creator in conn.execute(
-        "SELECT id, label, platform, created_at, creator_person_id FROM chat WHERE is_group=1 ORDER BY label"
-    ):
-        members = conn.execute(
-            "SELECT count(DISTINCT person_id) FROM group_event WHERE chat_id=? AND person_id IS NOT NULL", (cid,)
-        ).fetchone()[0]
-        messages = conn.execute(
-            "SELECT count(*) FROM message m JOIN chat_obs o ON o.id=m.chat_obs_id WHERE o.chat_id=?", (cid,)
-        ).fetchone()[0]
-        rows.append({"id": label, "name": names.get(cid), "platform": platform, "created": created,
-                     "creator": people.get(creator) if creator else None, "members": members,
-                     "messages": messages})
-    return rows
+    """The group list; its figures are the reports' (tantalio.report.figures), so they agree."""
+    from tantalio.report.figures import case_figures
+
+    figures = case_figures(store.conn)
+    return [{"id": g.group, "name": g.name, "platform": g.platform, "created": g.created, "creator": g.creator,
+             "members": len(g.members), "messages": g.messages, "recordings": g.recordings,
+             "media_posts": g.media_posts, "admins": len(g.admins)} for g in figures.groups.values()]
 
 
 def group_page(store: CaseStore, label: str, offset: int = 0, limit: int = 200) -> dict[str, Any] | None:

@@ -38,15 +38,6 @@ def _countries(conn: sqlite3.Connection) -> dict[int, list[str]]:
     return {pid: sorted(cs) for pid, cs in countries.items()}
 
 
-def _phones(conn: sqlite3.Connection) -> dict[int, list[str]]:
-    phones: dict[int, list[str]] = defaultdict(list)
-    for pid, value in conn.execute(
-        "SELECT person_id, normalized FROM identifier WHERE kind='phone' AND person_id IS NOT NULL ORDER BY normalized"
-    ):
-        phones[pid].append(value)
-    return phones
-
-
 def _names(conn: sqlite3.Connection) -> dict[int, list[str]]:
     names: dict[int, list[str]] = defaultdict(list)
     for pid, value in conn.execute(
@@ -61,17 +52,13 @@ def _names(conn: sqlite3.Connection) -> dict[int, list[str]]:
 
 
 def persons(store: CaseStore) -> list[dict[str, Any]]:
-    conn = store.conn
-    roles, countries, phones, names = _roles(conn), _countries(conn), _phones(conn), _names(conn)
-    scores = {pid: (pr, com) for pid, pr, com in conn.execute("SELECT person_id, priority, community FROM person_score")}
-    rows = []
-    for pid, label in conn.execute("SELECT id, label FROM person ORDER BY label"):
-        priority, community = scores.get(pid, (None, None))
-        rows.append({"id": label, "phones": phones.get(pid, []), "names": names.get(pid, [])[:5],
-                     "countries": countries.get(pid, []), "roles": roles.get(pid, []),
-                     "priority": priority, "community": community})
-    rows.sort(key=lambda r: (-(r["priority"] or 0.0), r["id"]))
-    return rows
+    """The person list; its figures are the reports' (tantalio.report.figures), so they agree."""
+    from tantalio.report.figures import case_figures
+
+    people = sorted(case_figures(store.conn).persons.values(), key=lambda p: (-p.priority, p.person))
+    return [{"id": p.person, "phones": list(p.phones), "names": list(p.names), "countries": list(p.countries),
+             "roles": list(p.roles), "priority": p.priority, "community": p.community, "messages": p.messages,
+             "media_posted": p.media_posted, "groups": list(p.groups)} for p in people]
 
 
 def network_graph(store: CaseStore) -> dict[str, Any]:

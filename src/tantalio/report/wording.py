@@ -1,0 +1,131 @@
+"""The words reports use for the case's codes (roles, membership events, name sources, media
+statuses, origins, priority terms) and the glossary, marked for translation.
+
+Codes stay codes in JSON; HTML and PDF show these words in the report's language. A code with no
+entry here (a role or event kind added later) is shown as recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tantalio.report.i18n import N_, Translator
+
+ROLES = {
+    "producer": N_("producer"),
+    "suspected_producer": N_("suspected producer"),
+    "distributor": N_("distributor"),
+    "administrator": N_("administrator"),
+    "bridge": N_("bridge"),
+    "consumer": N_("consumer"),
+}
+
+# What each role means and what evidence analysis needs before it assigns it (NETWORK.md, roles).
+ROLE_GLOSSARY = {
+    "producer": (
+        N_("Made material that was not known before."),
+        N_("An original camera file (EXIF camera serial, camera folder) on a device seized from the person, of "
+           "material no hash list knows, that the person was the first in the network to post.")),
+    "suspected_producer": (
+        N_("May have made material that was not known before; the evidence is weaker than for a producer."),
+        N_("The person was the first in the network to post material no hash list knows, and that first copy "
+           "was observed as sent by them, not forwarded; no camera original was found.")),
+    "distributor": (
+        N_("Spreads material through the network."),
+        N_("Re-posts of material into several groups, with others re-posting it after them.")),
+    "administrator": (
+        N_("Runs groups: creates them, admits and removes members."),
+        N_("Group creation, admin rights granted to the person, or members added and removed by them, as the "
+           "devices recorded these events.")),
+    "bridge": (
+        N_("Connects otherwise separate parts of the network."),
+        N_("Membership of groups that belong to different communities of the network, or people added by them "
+           "into groups of another community.")),
+    "consumer": (
+        N_("Member of groups where material is shared, with little or no posting of their own."),
+        N_("Membership of at least one group (joined, added or seen as a member), with few or no posts.")),
+}
+
+EVENTS = {
+    "created": N_("created"),
+    "added": N_("added"),
+    "joined_link": N_("joined by invite link"),
+    "joined": N_("joined"),
+    "left": N_("left"),
+    "removed": N_("removed"),
+    "admin_granted": N_("made admin"),
+    "admin_revoked": N_("admin rights removed"),
+    "subject_changed": N_("renamed the group"),
+}
+
+NAME_KINDS = {
+    "address_book": N_("address book"),
+    "push_name": N_("name set by the user"),
+    "export_label": N_("label in a chat export"),
+    "display_name": N_("displayed name"),
+    "username": N_("username"),
+}
+
+STATUSES = {"known": N_("known"), "unknown": N_("unknown"), "ignorable": N_("ignorable")}
+
+ORIGINS = {
+    "observed": N_("observed (first copy not forwarded)"),
+    "forwarded": N_("forwarded (came from outside)"),
+    "undetermined": N_("undetermined (forward state not recorded)"),
+}
+
+PRIORITY_TERMS = {
+    "production": N_("production: evidence the person made new material"),
+    "suspected_production": N_("suspected production: first posts of unknown material"),
+    "unknown_media": N_("unknown media posted (possibly new abuse)"),
+    "known_media": N_("known media posted"),
+    "administration": N_("administration of groups"),
+    "reach": N_("reach: groups, links between communities, key position in the network"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryEntry:
+    role: str
+    name: str
+    meaning: str
+    evidence: str
+
+
+def _word(tr: Translator, table: dict[str, str], code: str | None) -> str:
+    if code is None:
+        return "-"
+    return tr(table[code]) if code in table else code
+
+
+def role_name(tr: Translator, role: str) -> str:
+    return _word(tr, ROLES, role)
+
+
+def event_kind(tr: Translator, kind: str) -> str:
+    return _word(tr, EVENTS, kind)
+
+
+def name_kind(tr: Translator, kind: str) -> str:
+    return _word(tr, NAME_KINDS, kind)
+
+
+def status_name(tr: Translator, status: str | None) -> str:
+    return _word(tr, STATUSES, status)
+
+
+def origin_name(tr: Translator, origin: str | None) -> str:
+    return _word(tr, ORIGINS, origin)
+
+
+def priority_terms() -> tuple[str, ...]:
+    return tuple(PRIORITY_TERMS)
+
+
+def priority_term(tr: Translator, term: str) -> str:
+    return _word(tr, PRIORITY_TERMS, term)
+
+
+def glossary(tr: Translator) -> tuple[GlossaryEntry, ...]:
+    return tuple(GlossaryEntry(role, tr(ROLES[role]), tr(meaning), tr(evidence))
+                 for role, (meaning, evidence) in ROLE_GLOSSARY.items())

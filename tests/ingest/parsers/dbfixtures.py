@@ -399,7 +399,10 @@ def mutate_rows(db: Path, editable: dict[str, tuple[str, ...]], edits: list[tupl
         column = editable[table][col % len(editable[table])]
         rowid = conn.execute(f"SELECT rowid FROM {table} LIMIT 1 OFFSET ?", (row,)).fetchone()  # noqa: S608
         if rowid:
-            conn.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE rowid = ?", (value, rowid[0]))  # noqa: S608
+            try:
+                conn.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE rowid = ?", (value, rowid[0]))  # noqa: S608
+            except sqlite3.IntegrityError:
+                pass  # a value the schema itself refuses (e.g. NULL into an INTEGER PRIMARY KEY) is not a row a phone holds
     conn.commit()
     conn.close()
 

@@ -1,22 +1,23 @@
 """Media bytes, for reviewers only: blurred previews, one-at-a-time reveals, original downloads.
 
-Every reveal and download is a separate authenticated request, written to the audit log with
-the reviewer's name and counted in their exposure for the day. Nothing here is cacheable
-(Cache-Control: no-store is set on every response by the security middleware).
+Every preview, reveal and download is a separate authenticated request, written to the audit log
+with the reviewer's name and counted in their exposure for the day. A reveal needs the one-time
+grant the review page obtains first (data/review.py). Nothing here is cacheable (Cache-Control:
+no-store is set on every response by the security middleware).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from tantalio.store import CaseStore
 from tantalio.web.accounts import WebSession
 from tantalio.web.auth import MEDIA, case_store, config_of
-from tantalio.web.data.media import record_view
+from tantalio.web.data.review import record_exposure, record_preview, take_grant
 from tantalio.web.media_files import (
     MediaUnavailable,
     PreviewCache,
@@ -56,26 +57,31 @@ def preview(request: Request, store: Store, session: Reviewer, sha256: Sha256) -
         except MediaUnavailable as e:
             raise HTTPException(415, f"no preview: {e}") from e
         cache.put(sha256, image)
+    record_preview(store, session.user.name, sha256)
     return Response(image, media_type="image/png",
                     headers={"Content-Disposition": f'inline; filename="{sha256[:16]}-blurred.png"'})
 
 
 @router.get("/media/{sha256}/reveal")
-def reveal(store: Store, session: Reviewer, sha256: Sha256) -> Response:
+def reveal(request: Request, store: Store, session: Reviewer, sha256: Sha256,
+           grant: Annotated[str, Query(max_length=128)] = "") -> Response:
     _known(store, sha256)
+    if not grant or not take_grant(store, session.user.name, sha256, grant):
+        raise HTTPException(403, "reveal from the review page: one item at a time, each reveal asked for and logged")
     try:
         image = revealed_image(_read(store, sha256))
     except MediaUnavailable as e:
         raise HTTPException(415, f"cannot display: {e}") from e
-    exposure = record_view(store, sha256, session.user.name, "web.media_revealed")
+    exposure = record_exposure(store, session.user.name, sha256, "web.media_revealed",
+                               config_of(request).welfare.break_gap_minutes)
     return Response(image, media_type="image/png", headers={
         "Content-Disposition": f'attachment; filename="{sha256}.png"', "X-Exposure-Today": str(exposure)})
 
 
 @router.get("/media/{sha256}/original")
-def original(store: Store, session: Reviewer, sha256: Sha256) -> Response:
+def original(request: Request, store: Store, session: Reviewer, sha256: Sha256) -> Response:
     _known(store, sha256)
     data = _read(store, sha256)
-    record_view(store, sha256, session.user.name, "web.media_downloaded")
+    record_exposure(store, session.user.name, sha256, "web.media_downloaded", config_of(request).welfare.break_gap_minutes)
     return Response(data, media_type="application/octet-stream",
                     headers={"Content-Disposition": f'attachment; filename="{sha256}.bin"'})

@@ -4,7 +4,7 @@ long enough, not the user name, not a known common password.
 Length counts characters, not bytes, and there are no composition rules (they push people to
 "Password1!"). Instead the password is compared, lower-cased, with common_passwords.txt (how it
 was made is written at its top) — both as typed and with the digits and symbols around it taken
-away, so "dragonfly2024!" fails as "dragonfly" does.
+away, so "sunshine2024!" fails as "sunshine" does.
 """
 
 from __future__ import annotations

@@ -36,6 +36,14 @@ def _core(text: str) -> str:
     return text[start:end]
 
 
+def _mostly_sequential(text: str) -> bool:
+    """1234567890123, abcdefghijkl, 987654321098: each character one up or down from the last."""
+    steps = [ord(b) - ord(a) for a, b in zip(text, text[1:], strict=False)]
+    runs = sum(1 for d, (a, b) in zip(steps, zip(text, text[1:], strict=False), strict=True)
+               if abs(d) == 1 or (a, b) in (("9", "0"), ("0", "9")))
+    return runs >= 0.8 * len(steps)
+
+
 def check_password(password: str, user: str) -> None:
     """Raise UserError saying what is wrong with `password` for account `user`."""
     text = unicodedata.normalize("NFC", password)
@@ -48,6 +56,8 @@ def check_password(password: str, user: str) -> None:
         raise UserError("a password must not be or contain the user name")
     if len(set(folded)) < 4:
         raise UserError("a password needs more than three different characters")
+    if _mostly_sequential(folded):
+        raise UserError("a password must not be a counting sequence such as 123456789012 or abcdefghijkl")
     common = common_passwords()
     if folded in common or _core(folded) in common:
         raise UserError("this password is on a list of common passwords; choose another "

@@ -24,6 +24,7 @@ from tantalio.media.hashlists.categories import CategoryScheme
 from tantalio.store import CaseStore
 from tantalio.web.accounts import IDLE_MINUTES, WebSession, find_session, touch_session
 from tantalio.web.busy import RETRY_AFTER_S, PendingWrites, is_busy
+from tantalio.web.pool import StorePool
 from tantalio.web.throttle import ThrottlePolicy
 
 SESSION_COOKIE = "tantalio_session"
@@ -77,8 +78,11 @@ class WebConfig:
     pending: PendingWrites = field(default_factory=PendingWrites)
 
     def open_store(self) -> CaseStore:
-        store = CaseStore.open(self.case_dir, migrate=False)
-        store.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+        """A store for one request: pooled (close() gives it back), waiting at most busy_timeout_s for the lock."""
+        pool = self.extra.get("pool")
+        if pool is None:
+            pool = self.extra.setdefault("pool", StorePool(self.case_dir, int(self.busy_timeout_s * 1000)))
+        store: CaseStore = pool.acquire()
         return store
 
 

@@ -72,7 +72,7 @@ def build(folder: Path, persons: int, groups: int, seed: int = 5) -> None:
         conn.executemany("INSERT INTO person_role(person_id, role, evidence) VALUES (?, ?, '[]')",
                          [(p, rng.choice(ROLES)) for p in range(1, persons + 1)])
         store.audit("bench.built", {"persons": persons, "groups": groups})
-    add_user(store, "bench", "analyst", "benchmark-password-words")
+    add_user(store, "bench", "analyst", "explorer-graph-words")
     store.close()
 
 
@@ -107,7 +107,7 @@ def measure(url: str, webgl: bool) -> dict[str, object]:
         page = browser.new_page(base_url=url, viewport={"width": 1400, "height": 1000})
         page.goto("/login")
         page.fill("#username", "bench")
-        page.fill("#password", "benchmark-password-words")
+        page.fill("#password", "explorer-graph-words")
         page.click("#login-button")
         page.wait_for_url(f"{url}/")
         started = time.perf_counter()

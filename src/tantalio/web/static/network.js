@@ -63,7 +63,7 @@
     } else {
       line(info, "Platform", d.platform);
     }
-    line(info, "Connections", node.connectedEdges(":visible").length);
+    line(info, "Connections", node.connectedEdges().filter(function (e) { return !e.hasClass("hidden"); }).length);
     var a = document.createElement("a");
     a.href = d.href;
     a.target = "_blank";
@@ -91,7 +91,7 @@
     var cy = cytoscape({
       container: document.getElementById("network-graph"),
       elements: graph.elements,
-      layout: { name: "preset", fit: true, padding: 30 },
+      layout: { name: "preset", fit: false },
       renderer: { name: "canvas", webgl: webgl },
       hideEdgesOnViewport: large,
       textureOnViewport: large,
@@ -120,12 +120,30 @@
       ]
     });
     window.cy = cy; // for the console and the browser tests
+
+    // Fit the view on `eles` from node positions alone: measuring 5,000 labels for a bounding
+    // box (what cy.fit does) costs seconds and labels are hidden at that zoom anyway.
+    function fitTo(eles) {
+      if (!eles.length) { return; }
+      var bb = eles.boundingBox({ includeLabels: false, includeOverlays: false, includeEdges: false });
+      var pad = 40, w = cy.width(), h = cy.height();
+      var zoom = Math.min((w - 2 * pad) / Math.max(bb.w, 1), (h - 2 * pad) / Math.max(bb.h, 1));
+      zoom = Math.max(cy.minZoom(), Math.min(zoom, 2.5));
+      cy.viewport({ zoom: zoom, pan: { x: (w - zoom * (bb.x1 + bb.x2)) / 2, y: (h - zoom * (bb.y1 + bb.y2)) / 2 } });
+    }
+
+    // Change an element's class only when its state changes: each change re-styles the element.
+    function setHidden(ele, hidden) {
+      if (ele.hasClass("hidden") !== hidden) { ele.toggleClass("hidden", hidden); }
+    }
     var role = fillSelect("filter-role", graph.facets.roles);
     var country = fillSelect("filter-country", graph.facets.countries);
     var community = fillSelect("filter-community", graph.facets.communities);
     var kinds = Array.prototype.slice.call(document.querySelectorAll("input.edge-kind"));
     var hops = document.getElementById("ego-hops");
     var egoRoot = null;
+    var persons = cy.nodes("[kind = 'person']");
+    var groups = cy.nodes("[kind = 'group']");
 
     var names = document.getElementById("node-names");
     nodes.slice(0, 20000).forEach(function (n) {
@@ -158,25 +176,25 @@
       var filtering = Boolean(r || c || k);
       var inEgo = egoRoot ? egoSet(egoRoot, parseInt(hops.value, 10), allowed) : null;
       cy.batch(function () {
-        cy.nodes("[kind = 'person']").forEach(function (n) {
+        persons.forEach(function (n) {
           var d = n.data();
           var ok = (!r || d.roles.indexOf(r) >= 0) && (!c || d.countries.indexOf(c) >= 0) &&
                    (!k || String(d.community) === k) && (!inEgo || inEgo.has(n));
-          n.toggleClass("hidden", !ok);
+          setHidden(n, !ok);
         });
-        cy.nodes("[kind = 'group']").forEach(function (g) {
+        groups.forEach(function (g) {
           var hidden = inEgo !== null && !inEgo.has(g);
           if (!hidden && filtering) {
-            var visible = g.connectedEdges("[kind = 'member']").connectedNodes("[kind = 'person']")
-              .filter(function (p) { return !p.hasClass("hidden"); });
-            hidden = visible.length === 0;
+            hidden = !g.connectedEdges().some(function (e) {
+              return e.data("kind") === "member" && !(e.source() === g ? e.target() : e.source()).hasClass("hidden");
+            });
           }
-          g.toggleClass("hidden", hidden);
+          setHidden(g, hidden);
         });
-        cy.edges().forEach(function (e) { e.toggleClass("hidden", allowed.indexOf(e.data("kind")) < 0); });
+        cy.edges().forEach(function (e) { setHidden(e, allowed.indexOf(e.data("kind")) < 0); });
       });
       var shown = cy.nodes().filter(function (n) { return !n.hasClass("hidden"); });
-      if (shown.length) { cy.fit(shown, 40); }
+      fitTo(shown);
       status.textContent = shown.length + " of " + cy.nodes().length + " nodes shown" +
         (graph.left_out ? " (" + graph.left_out + " of lowest priority left out of " + graph.total + ")" : "") +
         (egoRoot ? " · ego network of " + egoRoot.data("label") : "");
@@ -197,7 +215,9 @@
       kinds.forEach(function (k) { k.checked = true; });
       apply();
     });
-    document.getElementById("fit").addEventListener("click", function () { cy.fit(cy.nodes(":visible"), 40); });
+    document.getElementById("fit").addEventListener("click", function () {
+      fitTo(cy.nodes().filter(function (n) { return !n.hasClass("hidden"); }));
+    });
     function zoomBy(factor) {
       var box = cy.container().getBoundingClientRect();
       cy.zoom({ level: cy.zoom() * factor, renderedPosition: { x: box.width / 2, y: box.height / 2 } });
@@ -220,10 +240,10 @@
     document.getElementById("filters").addEventListener("submit", function (e) {
       e.preventDefault();
       var node = find(document.getElementById("find").value);
-      cy.elements().removeClass("found");
+      cy.$(".found").removeClass("found");
       if (!node) { status.textContent = "nothing found"; return; }
       if (node.hasClass("hidden")) { egoRoot = null; role.value = country.value = community.value = ""; apply(); }
-      cy.elements().unselect();
+      cy.$(":selected").unselect();
       node.select();
       node.addClass("found");
       cy.zoom({ level: Math.max(cy.zoom(), 1.2), position: node.position() });

@@ -18,7 +18,6 @@ import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -194,35 +193,29 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=200)
     parser.add_argument("--webgl", action="store_true", help="also measure Cytoscape's WebGL renderer")
     args = parser.parse_args()
-    import uvicorn
-    from tests.web.loadgen import free_port
+    from tests.web.conftest import serving
 
     from tantalio.web.app import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
         case = Path(tmp) / "case"
         build(case, args.persons, args.groups)
-        app = create_app(case)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
-        url = f"http://127.0.0.1:{port}"
-        from tantalio.store import CaseStore
-        from tantalio.web.data.graph import explorer_graph
-
-        with CaseStore.open(case, migrate=False) as store:
-            t0 = time.perf_counter()
-            graph = explorer_graph(store)
-            server_build = round(time.perf_counter() - t0, 2)
-        results = {"server_graph_and_layout_s": server_build, "nodes": len(graph["elements"]["nodes"]),
-                   "edges": len(graph["elements"]["edges"]),
-                   "runs": [measure(url, webgl=False)] + ([measure(url, webgl=True)] if args.webgl else [])}
-        server.should_exit = True
-        thread.join(timeout=10)
+        with serving(create_app(case)) as url:
+            results = _run(case, url, args.webgl)
     print(json.dumps(results, indent=2))
+
+
+def _run(case: Path, url: str, webgl: bool) -> dict[str, object]:
+    from tantalio.store import CaseStore
+    from tantalio.web.data.graph import explorer_graph
+
+    with CaseStore.open(case, migrate=False) as store:
+        t0 = time.perf_counter()
+        graph = explorer_graph(store)
+        server_build = round(time.perf_counter() - t0, 2)
+    return {"server_graph_and_layout_s": server_build, "nodes": len(graph["elements"]["nodes"]),
+            "edges": len(graph["elements"]["edges"]),
+            "runs": [measure(url, webgl=False)] + ([measure(url, webgl=True)] if webgl else [])}
 
 
 if __name__ == "__main__":

@@ -7,15 +7,15 @@ import csv
 import io
 import re
 import sqlite3
-import threading
 import time
+from typing import Any
 
 import httpx
 
 from tantalio.store import CaseStore
 from tantalio.web.data.tables import neutralise
 from tests.web.casefixture import HOSTILE_TEXT
-from tests.web.conftest import LiveServer, login
+from tests.web.conftest import LiveServer, login, serving
 
 
 def _rows(html: str, table: str) -> list[str]:
@@ -137,49 +137,38 @@ def test_error_pages_have_the_navigation_bar(analyst: tuple[httpx.Client, str]) 
 
 def test_busy_store_is_a_503_with_retry_after_and_failed_logins_are_still_audited(server: LiveServer) -> None:
     """Another process holds the write lock longer than the app waits: writes get 503, reads go on."""
-    config = None
     from tantalio.web.app import create_app
 
     app = create_app(server.case.folder, busy_timeout_s=0.3)
     config = app.state.web
-    import uvicorn
+    with serving(app) as url:
+        _busy_checks(server, url, config)
 
-    from tests.web.conftest import _free_port
 
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.02)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        with httpx.Client(base_url=url, follow_redirects=False) as client:
-            csrf = login(client, "rev")
-            page = client.get("/login")
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-            assert token
-            holder = sqlite3.connect(server.case.folder / "case.sqlite", isolation_level=None)
-            holder.execute("BEGIN IMMEDIATE")
-            try:
-                assert client.get("/persons").status_code == 200                       # reads go on
-                r = client.post("/api/reveals", json={"sha256": server.case.media["a"]}, headers={"X-CSRF-Token": csrf})
-                assert r.status_code == 503 and r.headers["retry-after"] == "5"
-                with httpx.Client(base_url=url, follow_redirects=False) as other:
-                    other.get("/login")
-                    bad = other.post("/login", data={"username": "ana", "password": "not-it-at-all",
-                                                     "csrf_token": other.cookies["tantalio_login_csrf"]})
-                    assert bad.status_code == 401
-            finally:
-                holder.execute("ROLLBACK")
-                holder.close()
-            deadline = time.monotonic() + 10
-            while len(config.pending) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            with CaseStore.open(server.case.folder, migrate=False) as store:
-                rows = store.conn.execute("SELECT details FROM audit_event WHERE action='web.login_failed' "
-                                          "AND details LIKE '%occurred_at%'").fetchall()
-                assert rows and store.verify_audit() is None
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+def _busy_checks(server: LiveServer, url: str, config: Any) -> None:
+    with httpx.Client(base_url=url, follow_redirects=False) as client:
+        csrf = login(client, "rev")
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token
+        holder = sqlite3.connect(server.case.folder / "case.sqlite", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            assert client.get("/persons").status_code == 200                       # reads go on
+            r = client.post("/api/reveals", json={"sha256": server.case.media["a"]}, headers={"X-CSRF-Token": csrf})
+            assert r.status_code == 503 and r.headers["retry-after"] == "5"
+            with httpx.Client(base_url=url, follow_redirects=False) as other:
+                other.get("/login")
+                bad = other.post("/login", data={"username": "ana", "password": "not-it-at-all",
+                                                 "csrf_token": other.cookies["tantalio_login_csrf"]})
+                assert bad.status_code == 401
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        deadline = time.monotonic() + 10
+        while len(config.pending) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with CaseStore.open(server.case.folder, migrate=False) as store:
+            rows = store.conn.execute("SELECT details FROM audit_event WHERE action='web.login_failed' "
+                                      "AND details LIKE '%occurred_at%'").fetchall()
+            assert rows and store.verify_audit() is None

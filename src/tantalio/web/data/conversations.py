@@ -96,7 +96,7 @@ class MergedCache:
         self._budget = budget
 
     def get(self, conn: sqlite3.Connection, chat_id: int) -> list[tuple[float | None, tuple[int, ...]]]:
-        version = case_version(conn)
+        version = case_version(conn, reviews=False)
         with self._lock:
             hit = self._items.get(chat_id)
             if hit is not None and hit[0] == version:

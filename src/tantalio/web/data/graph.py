@@ -58,7 +58,7 @@ class GraphCache:
         self._graph: dict[str, Any] | None = None
 
     def get(self, store: CaseStore) -> dict[str, Any]:
-        version = case_version(store.conn)
+        version = case_version(store.conn, reviews=False)
         with self._lock:
             if self._graph is not None and self._version == version:
                 return self._graph

@@ -12,10 +12,15 @@ import sqlite3
 
 _VERSION_SQL = (
     "SELECT (SELECT max(seq) FROM audit_event WHERE action < 'web.' OR action >= 'web/'), "
-    "(SELECT max(id) FROM categorisation), (SELECT max(id) FROM message), (SELECT max(id) FROM person), "
+    "(SELECT max(id) FROM message), (SELECT max(id) FROM person), "
     "(SELECT max(id) FROM group_event), (SELECT max(id) FROM source_file), (SELECT max(id) FROM warning)"
 )
 
 
-def case_version(conn: sqlite3.Connection) -> tuple[object, ...]:
-    return tuple(conn.execute(_VERSION_SQL).fetchone())
+def case_version(conn: sqlite3.Connection, reviews: bool = True) -> tuple[object, ...]:
+    """`reviews`: also change with reviewers' categorisations (the case document shows them; the
+    network graph and conversations do not, and are not rebuilt for them)."""
+    version = tuple(conn.execute(_VERSION_SQL).fetchone())
+    if reviews:
+        version += tuple(conn.execute("SELECT max(id) FROM categorisation").fetchone())
+    return version

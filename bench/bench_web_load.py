@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--hold", type=float, default=2.0, help="seconds the writer holds the lock (0: no writer)")
     parser.add_argument("--pause", type=float, default=1.0)
     parser.add_argument("--busy-timeout", type=float, default=10.0)
+    parser.add_argument("--analyze", action="store_true", help="the writer is `tantalio analyze` in a loop")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         case = Path(tmp) / "case"
@@ -42,7 +43,7 @@ def main() -> None:
 
             case = build_case(Path(tmp)).folder
         result = run(case, sessions=args.sessions, seconds=args.seconds, busy_timeout_s=args.busy_timeout,
-                     writer=(args.hold, args.pause) if args.hold > 0 else None,
+                     writer=(args.hold, args.pause) if args.hold > 0 else None, analyze=args.analyze,
                      on_sample=lambda s: print(f"  t={s[0]:>6}s rss={s[1]:>7} MiB requests={s[2]}", flush=True))
     memory = result.pop("memory_mib")
     print(json.dumps(result, indent=2))

@@ -115,6 +115,15 @@ def start_writer(case: Path, hold_s: float, pause_s: float) -> subprocess.Popen[
     return subprocess.Popen([sys.executable, "-c", code, str(case / "case.sqlite")])
 
 
+def start_analyze_loop(case: Path) -> subprocess.Popen[bytes]:
+    """The real competing writer: `tantalio analyze` over and over on the same case."""
+    code = ("import subprocess, sys\n"
+            "while True:\n"
+            "    subprocess.run([sys.executable, '-c', 'from tantalio.cli import main; main()', 'analyze', sys.argv[1]], "
+            "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n")
+    return subprocess.Popen([sys.executable, "-c", code, str(case)], start_new_session=True)
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -213,8 +222,9 @@ class Session:
 
 def run(case: Path, sessions: int = 16, seconds: float = 30.0, busy_timeout_s: float = 10.0,
         writer: tuple[float, float] | None = (2.0, 1.0), max_requests: int | None = None,
-        failed_logins: int = 5, on_sample: object = None) -> dict[str, object]:
-    """Run the load; returns figures. `writer` is (hold, pause) seconds of the competing writer."""
+        failed_logins: int = 5, on_sample: object = None, analyze: bool = False) -> dict[str, object]:
+    """Run the load; returns figures. `writer` is (hold, pause) seconds of the competing writer;
+    `analyze` runs `tantalio analyze` in a loop instead."""
     from tantalio.store import CaseStore
 
     users = prepare_users(case, sessions)
@@ -224,12 +234,14 @@ def run(case: Path, sessions: int = 16, seconds: float = 30.0, busy_timeout_s: f
             "SELECT count(*) FROM audit_event WHERE action='web.media_revealed'").fetchone()[0]
         failed_before = store.conn.execute(
             "SELECT count(*) FROM audit_event WHERE action='web.login_failed'").fetchone()[0]
+        analyses_before = store.conn.execute(
+            "SELECT count(*) FROM audit_event WHERE action='analyze.network'").fetchone()[0]
     port = free_port()
     server = start_server(case, port, busy_timeout_s)
     url = f"http://127.0.0.1:{port}"
     totals = Totals()
     memory: list[tuple[float, float, int]] = [(0.0, rss_mib(server.pid), 0)]
-    writer_proc = start_writer(case, *writer) if writer else None
+    writer_proc = start_analyze_loop(case) if analyze else (start_writer(case, *writer) if writer else None)
     stop = threading.Event()
     started = time.monotonic()
 
@@ -279,7 +291,10 @@ def run(case: Path, sessions: int = 16, seconds: float = 30.0, busy_timeout_s: f
             t.join(timeout=120)
         elapsed = time.monotonic() - started
         if writer_proc is not None:
-            writer_proc.send_signal(signal.SIGTERM)
+            if analyze:
+                os.killpg(writer_proc.pid, signal.SIGTERM)   # the loop and the analyze it runs
+            else:
+                writer_proc.send_signal(signal.SIGTERM)
             writer_proc.wait(timeout=30)
         time.sleep(min(25.0, busy_timeout_s + 3))   # the housekeeper writes what had to wait
         memory.append((round(time.monotonic() - started, 1), round(rss_mib(server.pid), 1), len(totals.latencies)))
@@ -295,9 +310,13 @@ def run(case: Path, sessions: int = 16, seconds: float = 30.0, busy_timeout_s: f
         failed_after = store.conn.execute(
             "SELECT count(*) FROM audit_event WHERE action='web.login_failed'").fetchone()[0]
         chain = store.verify_audit()
+        analyses = store.conn.execute(
+            "SELECT count(*) FROM audit_event WHERE action='analyze.network'").fetchone()[0] - analyses_before
     result = totals.summary(elapsed)
     result.update({
-        "sessions": sessions, "writer_hold_s": writer[0] if writer else 0, "busy_timeout_s": busy_timeout_s,
+        "sessions": sessions, "writer": "tantalio analyze (loop)" if analyze else (
+            f"lock held {writer[0]} s every {writer[0] + writer[1]} s" if writer else "none"),
+        "busy_timeout_s": busy_timeout_s, "analyses_completed": analyses,
         "lost_categorisations": totals.categorised - (cat_after - cat_before),
         "unaudited_reveals": totals.reveals - (reveal_after - reveal_before),
         "unaudited_failed_logins": totals.logins_failed - (failed_after - failed_before),

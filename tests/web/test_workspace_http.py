@@ -155,6 +155,8 @@ def _busy_checks(server: LiveServer, url: str, config: Any) -> None:
         holder.execute("BEGIN IMMEDIATE")
         try:
             assert client.get("/persons").status_code == 200                       # reads go on
+            preview = client.get(f"/media/{server.case.media['d']}/preview")      # blurred: shown, audited later
+            assert preview.status_code == 200
             r = client.post("/api/reveals", json={"sha256": server.case.media["a"]}, headers={"X-CSRF-Token": csrf})
             assert r.status_code == 503 and r.headers["retry-after"] == "5"
             with httpx.Client(base_url=url, follow_redirects=False) as other:
@@ -172,3 +174,6 @@ def _busy_checks(server: LiveServer, url: str, config: Any) -> None:
             rows = store.conn.execute("SELECT details FROM audit_event WHERE action='web.login_failed' "
                                       "AND details LIKE '%occurred_at%'").fetchall()
             assert rows and store.verify_audit() is None
+            later = store.conn.execute("SELECT count(*) FROM audit_event WHERE action='web.media_previewed' "
+                                       "AND details LIKE '%occurred_at%'").fetchone()[0]
+            assert later >= 1

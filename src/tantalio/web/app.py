@@ -36,6 +36,7 @@ from tantalio.web.auth import (
 from tantalio.web.busy import is_busy
 from tantalio.web.data.conversations import MergedCache
 from tantalio.web.data.graph import GraphCache
+from tantalio.web.data.review import replay_preview
 from tantalio.web.housekeeping import Housekeeper
 from tantalio.web.media_files import PreviewCache
 from tantalio.web.render import CaseDocumentCache
@@ -67,7 +68,8 @@ def create_app(case_dir: Path, *, scheme: str = "projectvic", secure_cookies: bo
                        throttle=throttle or ThrottlePolicy())
     if housekeeping:
         config.extra["housekeeper"] = Housekeeper(config.open_store, config.pending, idle_minutes,
-                                                  {"login_failed": replay_failed_login(config)})
+                                                  {"login_failed": replay_failed_login(config),
+                                                   "preview": replay_preview})
     # No Swagger/ReDoc pages: they load scripts from a CDN. The spec itself is served, after
     # login, at /api/openapi.json.
     app = FastAPI(title=f"Tantalio — {case_name}", version="1", docs_url=None, redoc_url=None,

@@ -94,16 +94,22 @@ class MergedCache:
         self._items: OrderedDict[int, tuple[tuple[object, ...], list[tuple[float | None, tuple[int, ...]]]]] = \
             OrderedDict()
         self._budget = budget
+        self._version: tuple[object, ...] | None = None
 
     def get(self, conn: sqlite3.Connection, chat_id: int) -> list[tuple[float | None, tuple[int, ...]]]:
         version = case_version(conn, reviews=False)
         with self._lock:
+            if version != self._version:      # the case changed: every group's rows are stale
+                self._items.clear()
+                self._version = version
             hit = self._items.get(chat_id)
             if hit is not None and hit[0] == version:
                 self._items.move_to_end(chat_id)
                 return hit[1]
-        rows = merged_rows(conn, chat_id)
-        with self._lock:
+            # Built under the lock: after an `analyze` every group's rows go stale at once, and
+            # sixteen sessions each rebuilding them in parallel would multiply the memory used.
+            self._items.pop(chat_id, None)
+            rows = merged_rows(conn, chat_id)
             self._items[chat_id] = (version, rows)
             self._items.move_to_end(chat_id)
             while len(self._items) > 1 and sum(len(v[1]) for v in self._items.values()) > self._budget:

@@ -53,19 +53,17 @@ class GraphCache:
     """The explorer's graph, built once per case version (layout included)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()      # held while building: concurrent requests wait for one build
         self._version: tuple[object, ...] | None = None
         self._graph: dict[str, Any] | None = None
 
     def get(self, store: CaseStore) -> dict[str, Any]:
         version = case_version(store.conn, reviews=False)
         with self._lock:
-            if self._graph is not None and self._version == version:
-                return self._graph
-        graph = explorer_graph(store)
-        with self._lock:
-            self._graph, self._version = graph, version
-        return graph
+            if self._graph is None or self._version != version:
+                self._graph, self._version = None, None   # drop the old one before building the new
+                self._graph, self._version = explorer_graph(store), version
+            return self._graph
 
 
 def explorer_graph(store: CaseStore, max_nodes: int = MAX_NODES) -> dict[str, Any]:

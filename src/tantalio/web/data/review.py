@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from tantalio.errors import UserError
 from tantalio.store import CaseStore
@@ -132,7 +132,10 @@ def grant_reveal(store: CaseStore, user: str, sha256: str) -> str:
 
 
 def take_grant(store: CaseStore, user: str, sha256: str, token: str) -> bool:
-    """Use the grant (once): True when `token` is the reviewer's live grant for `sha256`."""
+    """Use the grant (once): True when `token` is the reviewer's live grant for `sha256`.
+
+    Call it inside the transaction that records the reveal, so that a reveal is either granted,
+    used and audited, or none of these."""
     with store.transaction() as conn:
         row = conn.execute("SELECT sha256, token_hash, expires_at, fetched FROM reveal_grant WHERE user=?",
                            (user,)).fetchone()
@@ -151,12 +154,20 @@ def drop_grant(store: CaseStore, user: str) -> None:
 
 # -- exposure --------------------------------------------------------------------------------------
 
-def record_preview(store: CaseStore, user: str, sha256: str) -> None:
-    day = datetime.now(UTC).date().isoformat()
+def record_preview(store: CaseStore, user: str, sha256: str, occurred_at: str | None = None) -> None:
+    """Audit a blurred preview and count it (`occurred_at`: when it was shown, if written later)."""
+    day = (occurred_at or _iso(datetime.now(UTC)))[:10]
     with store.transaction() as conn:
         conn.execute("INSERT INTO exposure(user, day, reveals, previews) VALUES (?, ?, 0, 1) "
                      "ON CONFLICT(user, day) DO UPDATE SET previews = previews + 1", (user, day))
-        store.audit("web.media_previewed", {"sha256": sha256}, actor=user)
+        store.audit("web.media_previewed", {"sha256": sha256, **({"occurred_at": occurred_at} if occurred_at else {})},
+                    actor=user)
+
+
+def replay_preview(store: CaseStore, payload: object) -> None:
+    """Writes the audit of a preview shown while the store was busy."""
+    user, sha256, at = cast(tuple[str, str, str], payload)
+    record_preview(store, user, sha256, occurred_at=at)
 
 
 def record_exposure(store: CaseStore, user: str, sha256: str, action: str, break_gap_minutes: float,

@@ -157,3 +157,25 @@ def test_users_cli(server: LiveServer) -> None:
         assert {a for (a,) in rows} >= {"web.user_added", "web.user_disabled", "web.user_enabled",
                                         "web.user_role_changed", "web.password_reset"}
         assert store.conn.execute("SELECT count(*) FROM admin_notice WHERE subject='clirev'").fetchone()[0] == 1
+
+
+def test_expired_and_idle_sessions_are_pruned(tmp_path: Path) -> None:
+    store = CaseStore.create(tmp_path / "case")
+    user = accounts.add_user(store, "pruned", "analyst", "pruning-shears-words")
+    fresh, _ = accounts.start_session(store, user)
+    idle, _ = accounts.start_session(store, user)
+    old = (datetime.now(UTC) - timedelta(hours=2)).isoformat(timespec="seconds").replace("+00:00", "Z")
+    with store.transaction() as conn:
+        conn.execute("UPDATE sessions SET last_seen_at=? WHERE token_hash=?", (old, accounts._token_hash(idle)))
+        assert accounts.prune_sessions(conn, datetime.now(UTC)) == 1
+    assert accounts.find_session(store, fresh) is not None and accounts.find_session(store, idle) is None
+
+
+def test_admins_see_each_reviewers_exposure(server: LiveServer, admin: tuple[httpx.Client, str]) -> None:
+    with CaseStore.open(server.case.folder, migrate=False) as store:
+        from tantalio.web.data.review import record_exposure
+
+        record_exposure(store, "rev", server.case.media["a"], "web.media_revealed", 10.0)
+    client, _ = admin
+    table = client.get("/admin/users").text.split('id="exposure-table"', 1)[1]
+    assert "<td>rev</td>" in table

@@ -134,7 +134,8 @@
     var renderContext = function (ctx) {
       vContext.textContent = "";
       var m = ctx.members[member];
-      vContext.appendChild(text("h2", "Family " + ctx.family + " — " + ctx.count + " item(s)"));
+      var name = ctx.family.length > 20 ? ctx.family.slice(0, 16) + "…" : ctx.family;
+      vContext.appendChild(text("h2", "Family " + name + " — " + ctx.count + " item(s)"));
       vContext.appendChild(section("This item", [
         li([link("/media/" + m.sha256, m.sha256.slice(0, 16) + "…"), " ", text("span", m.status, "status " + m.status)]),
         li(["list category: " + (m.list_category || "none") + " · reviewer category: " + (m.reviewer_category || "none")]),

@@ -31,6 +31,7 @@ class FixtureCase:
     evidence: Path
     media: dict[str, str] = field(default_factory=dict)  # name -> sha256
     families: dict[str, list[str]] = field(default_factory=dict)
+    messages: dict[str, int] = field(default_factory=dict)  # key (m1.., x1..) -> message id
 
 
 def draw_shape(kind: str, colour: tuple[int, int, int], size: int = 200) -> bytes:
@@ -147,33 +148,86 @@ def build_case(root: Path) -> FixtureCase:
                          (chats[group][0], kind, person_id[who], person_id[by] if by else None, time))
 
         # Messages, some carrying media.
+        def add_message(obs: int, src: int, exhibit: str, key: str, who: str | None, time: str, text: str,
+                        media: str | None, from_me: int = 0) -> int:
+            mid = int(conn.execute(
+                "INSERT INTO message(chat_obs_id, source_file_id, exhibit_id, message_key, location, "
+                "sender_identifier_id, from_me, time, time_raw, text, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (obs, src, exhibit, key, f"line {key[1:]}", ident[who] if who else None, from_me, time, time, text,
+                 "image" if media else "text")).lastrowid or 0)
+            if media:
+                sha = fx.media[media]
+                conn.execute("INSERT INTO media_ref(message_id, source_file_id, exhibit_id, seen_as, path, sha256, mime, "
+                             "location, name) VALUES (?, ?, ?, 'file', ?, ?, 'image/png', ?, ?)",
+                             (mid, src, exhibit, f"Media/IMG_{media}.png", sha, f"line {key[1:]}", f"IMG_{media}.png"))
+                conn.execute("INSERT INTO media_instance(sha256, exhibit_id, source_file_id, path, message_id, seen_as) "
+                             "VALUES (?, ?, ?, ?, ?, 'file')", (sha, exhibit, files[media], f"Media/IMG_{media}.png", mid))
+            return mid
+
         msgs = [("G-001", "P-001", "2023-02-01T10:00:00Z", "hello garden club", "a"),
                 ("G-001", "P-002", "2023-02-02T10:00:00Z", HOSTILE_TEXT, "b"),
                 ("G-001", "P-003", "2023-03-02T10:00:00Z", "tomatoes are early this year", "c"),
                 ("G-002", "P-003", "2023-03-05T10:00:00Z", "anyone read this one?", "d"),
                 ("G-002", "P-004", "2023-04-05T10:00:00Z", "swap on saturday", "z"),
                 ("G-002", "P-004", "2023-04-06T10:00:00Z", "see you there", None)]
+        posts: dict[str, int] = {}
         for n, (group, who, time, text, media) in enumerate(msgs, start=1):
             cid, obs = chats[group]
-            mid = int(conn.execute(
-                "INSERT INTO message(chat_obs_id, source_file_id, exhibit_id, message_key, location, "
-                "sender_identifier_id, time, time_raw, text, kind) VALUES (?, ?, 'EX-01', ?, ?, ?, ?, ?, ?, ?)",
-                (obs, chat_src, f"m{n}", f"line {n}", ident[who], time, time, text,
-                 "image" if media else "text")).lastrowid or 0)
+            mid = add_message(obs, chat_src, "EX-01", f"m{n}", who, time, text, media)
+            fx.messages[f"m{n}"] = mid
             if media:
                 sha = fx.media[media]
-                conn.execute("INSERT INTO media_ref(message_id, source_file_id, exhibit_id, seen_as, path, sha256, mime, "
-                             "location) VALUES (?, ?, 'EX-01', 'file', ?, ?, 'image/png', ?)",
-                             (mid, chat_src, f"Media/IMG_{media}.png", sha, f"line {n}"))
-                conn.execute("INSERT INTO media_instance(sha256, exhibit_id, source_file_id, path, message_id, seen_as) "
-                             "VALUES (?, 'EX-01', ?, ?, ?, 'file')", (sha, files[media], f"Media/IMG_{media}.png", mid))
-                post = conn.execute("INSERT INTO post(chat_id, person_id, time, sha256, family, forwarded, message_ids) "
-                                    "VALUES (?, ?, ?, ?, ?, 0, ?)",
-                                    (cid, person_id[who], time, sha, family[media], json.dumps([mid]))).lastrowid
+                post = int(conn.execute(
+                    "INSERT INTO post(chat_id, person_id, time, sha256, family, forwarded, message_ids) "
+                    "VALUES (?, ?, ?, ?, ?, 0, ?)",
+                    (cid, person_id[who], time, sha, family[media], json.dumps([mid]))).lastrowid or 0)
+                posts[media] = post
                 if media in ("a", "c", "d", "z"):
                     conn.execute("INSERT INTO first_sighting(family, sha256, post_id, person_id, chat_id, time, "
                                  "origin) VALUES (?, ?, ?, ?, ?, ?, 'observed')",
                                  (family[media], sha, post, person_id[who], cid, time))
+        # b re-posts a (same PDQ family) in the same group.
+        conn.execute("INSERT INTO propagation_edge(post_id, parent_post_id, confidence, alternatives) VALUES (?, ?, 0.9, '[]')",
+                     (posts["b"], posts["a"]))
+
+        # A second phone (EX-02, Bert's) recorded G-001 too, its clock ten minutes fast: the same
+        # messages must show once in the merged conversation, with both exhibits.
+        conn.execute("INSERT INTO exhibit(id, description, owner_phone, country, timezone, registered_at) "
+                     "VALUES ('EX-02', 'Phone of P-002 (invented)', '+447700900456', 'GB', 'UTC', ?)", (NOW,))
+        second = b"[01/02/2023, 10:10:00] Ada Example: hello garden club\n"
+        conn.execute("INSERT INTO source_file(exhibit_id, path, size, sha256, md5, sha1, mime, status, hashed_at) "
+                     "VALUES ('EX-02', 'WhatsApp Chat - Garden club.txt', ?, ?, ?, ?, 'text/plain', 'parsed', ?)",
+                     (len(second), *_digests(second), NOW))
+        src2 = int(conn.execute("SELECT id FROM source_file WHERE exhibit_id='EX-02'").fetchone()[0])
+        g1, obs1 = chats["G-001"]
+        obs2 = int(conn.execute(
+            "INSERT INTO chat_obs(source_file_id, exhibit_id, chat_key, platform, is_group, jid, name, chat_id) "
+            "VALUES (?, 'EX-02', 'Garden club', 'whatsapp', 1, NULL, 'Garden club', ?)", (src2, g1)).lastrowid or 0)
+        conn.executemany("INSERT INTO chat_obs_alignment(chat_obs_id, chat_id, offset_s, reference_obs_id, matched) "
+                         "VALUES (?, ?, ?, ?, ?)", [(obs1, g1, 0.0, obs1, 0), (obs2, g1, -600.0, obs1, 3)])
+        fx.messages["x1"] = add_message(obs2, src2, "EX-02", "x1", "P-001", "2023-02-01T10:10:00Z", "hello garden club", "a")
+        fx.messages["x2"] = add_message(obs2, src2, "EX-02", "x2", None, "2023-02-02T10:10:00Z", HOSTILE_TEXT, "b",
+                                        from_me=1)
+        fx.messages["x3"] = add_message(obs2, src2, "EX-02", "x3", None, "2023-02-20T21:40:00Z",
+                                        "Buenas noches, José: the allotment gate code changed", None, from_me=1)
+        conn.executemany("INSERT INTO membership_spell(chat_id, person_id, start, end, start_kind, end_kind) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", [
+                             (g1, person_id["P-001"], "2023-01-01T09:00:00Z", None, "created", None),
+                             (g1, person_id["P-002"], "2023-01-02T09:00:00Z", None, "added", None),
+                             (g1, person_id["P-003"], "2023-02-01T09:00:00Z", None, "joined_link", None),
+                             (chats["G-002"][0], person_id["P-003"], "2023-01-01T09:00:00Z", None, "created", None),
+                             (chats["G-002"][0], person_id["P-004"], "2023-03-01T09:00:00Z", "2023-05-01T09:00:00Z",
+                              "added", "left")])
+        conn.executemany("INSERT INTO warning(exhibit_id, path, location, stage, message, at) VALUES (?,?,?,?,?,?)", [
+            ("EX-01", "chat.txt", "line 7", "whatsapp_txt", "=HYPERLINK(\"x\") line has no date", NOW),
+            ("EX-01", "chat.txt", "line 9", "whatsapp_txt", "unreadable date 31/02/2023", NOW),
+            ("EX-02", "WhatsApp Chat - Garden club.txt", "line 2", "whatsapp_txt", "unknown system message", NOW)])
+        # Person labels (network analysis): P-005 was merged into P-001.
+        conn.execute("CREATE TABLE IF NOT EXISTS person_label (label TEXT PRIMARY KEY, number INTEGER NOT NULL UNIQUE, "
+                     "status TEXT NOT NULL DEFAULT 'active', anchor_identifier_id INTEGER, issued_at TEXT NOT NULL, "
+                     "split_from TEXT, merged_into TEXT, retired_at TEXT, retired_by TEXT, reason TEXT)")
+        conn.execute("INSERT INTO person_label(label, number, status, issued_at, merged_into, retired_at, retired_by, "
+                     "reason) VALUES ('P-005', 5, 'merged', ?, 'P-001', ?, 'analyze', 'same phone')", (NOW, NOW))
 
         # A hash list that knows image c.
         lid = conn.execute("INSERT INTO hash_list(name, kind, format, path, sha256, scheme, imported_at, entry_count) "

@@ -7,8 +7,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -39,12 +41,11 @@ def fixture_case(tmp_path_factory: pytest.TempPathFactory) -> FixtureCase:
     return build_case(tmp_path_factory.mktemp("webcase"))
 
 
-@pytest.fixture(scope="module")
-def server(fixture_case: FixtureCase) -> Iterator[LiveServer]:
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve `app` on a free loopback port in a thread; yields its base URL."""
     port = _free_port()
-    config = uvicorn.Config(create_app(fixture_case.folder), host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off")
-    srv = uvicorn.Server(config)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -52,9 +53,17 @@ def server(fixture_case: FixtureCase) -> Iterator[LiveServer]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("web server did not start")
         time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", fixture_case)
-    srv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(fixture_case: FixtureCase) -> Iterator[LiveServer]:
+    with serving(create_app(fixture_case.folder)) as url:
+        yield LiveServer(url, fixture_case)
 
 
 def login(client: httpx.Client, name: str, password: str = PASSWORD) -> str:

@@ -13,10 +13,13 @@ from tantalio.store import CaseStore
 from tests.web.casefixture import HOSTILE_TEXT
 from tests.web.conftest import LiveServer, login
 
-PAGES = ["/", "/network", "/persons", "/persons/P-001", "/groups", "/groups/G-001", "/search?q=ada", "/review",
-         "/admin/users"]
+PAGES = ["/", "/network", "/persons", "/persons/P-001", "/groups", "/groups/G-001", "/search?q=ada", "/timeline",
+         "/groups/G-001/timeline", "/persons/P-001/timeline", "/media", "/evidence", "/warnings", "/account",
+         "/review", "/admin/users", "/admin/audit"]
 API = ["/api/me", "/api/case", "/api/dashboard", "/api/graph", "/api/persons", "/api/groups", "/api/media",
-       "/api/search?q=7700", "/api/users", "/api/openapi.json"]
+       "/api/search?q=7700", "/api/groups/G-001/conversation", "/api/timeline", "/api/warnings", "/api/families",
+       "/api/welfare", "/api/users", "/api/openapi.json"]
+ADMIN_OR_REVIEWER = 3  # the last pages of PAGES are for reviewers and admins only
 WEB = Path(__file__).resolve().parents[2] / "src" / "tantalio" / "web"
 
 
@@ -44,10 +47,10 @@ def test_everything_is_denied_without_login(anon: httpx.Client, server: LiveServ
 def test_roles(analyst: tuple[httpx.Client, str], admin: tuple[httpx.Client, str], server: LiveServer) -> None:
     sha = server.case.media["a"]
     client, _ = analyst
-    for path in PAGES[:-2]:
+    for path in PAGES[:-ADMIN_OR_REVIEWER]:
         assert client.get(path).status_code == 200, path
-    for path in ("/review", "/admin/users", f"/media/{sha}/preview", f"/media/{sha}/reveal", "/api/media",
-                 "/api/users"):
+    for path in ("/review", "/admin/users", "/admin/audit", f"/media/{sha}/preview", f"/media/{sha}/reveal",
+                 "/api/media", "/api/families", "/api/users"):
         assert client.get(path).status_code == 403, path
     page = client.get(f"/media/{sha}")
     assert page.status_code == 200 and "/preview" not in page.text  # facts, but no pixels for analysts
@@ -117,14 +120,57 @@ def test_categorise_and_bulk_family(reviewer: tuple[httpx.Client, str], server: 
 
 
 def test_reveal_is_audited_and_counted(reviewer: tuple[httpx.Client, str], server: LiveServer) -> None:
-    client, _ = reviewer
+    client, csrf = reviewer
     before = client.get("/api/me").json()["exposure_today"]
     sha = server.case.media["z"]  # the one read from inside a zip
-    r = client.get(f"/media/{sha}/reveal")
+    assert client.get(f"/media/{sha}/reveal").status_code == 403  # not outside the page's flow
+    grant = client.post("/api/reveals", json={"sha256": sha}, headers={"X-CSRF-Token": csrf})
+    assert grant.status_code == 200, grant.text
+    url = grant.json()["url"]
+    r = client.get(url)
     assert r.status_code == 200 and r.content.startswith(b"\x89PNG")
     assert r.headers["content-disposition"].startswith("attachment")
+    assert client.get(url).status_code == 403  # a grant is used once
     assert client.get("/api/me").json()["exposure_today"] == before + 1
     assert ("rev", {"sha256": sha}) in audit_rows(server, "web.media_revealed")
+
+
+def test_one_reveal_at_a_time_is_enforced_by_the_server(reviewer: tuple[httpx.Client, str], server: LiveServer) -> None:
+    client, csrf = reviewer
+    headers = {"X-CSRF-Token": csrf}
+    first = client.post("/api/reveals", json={"sha256": server.case.media["a"]}, headers=headers).json()["url"]
+    second = client.post("/api/reveals", json={"sha256": server.case.media["c"]}, headers=headers).json()["url"]
+    assert client.get(first).status_code == 403      # revoked by the second grant
+    assert client.get(second).status_code == 200
+    assert client.post("/api/reveals", json={"sha256": server.case.media["a"]}).status_code == 403  # CSRF
+
+
+def test_previews_are_audited(reviewer: tuple[httpx.Client, str], server: LiveServer) -> None:
+    client, _ = reviewer
+    sha = server.case.media["d"]
+    assert client.get(f"/media/{sha}/preview").status_code == 200
+    assert ("rev", {"sha256": sha}) in audit_rows(server, "web.media_previewed")
+    assert client.get("/api/welfare").json()["previews_today"] >= 1
+
+
+def test_soft_limit_asks_for_confirmation(anon: httpx.Client, admin: tuple[httpx.Client, str],
+                                          server: LiveServer) -> None:
+    client, csrf = admin
+    assert client.post("/admin/welfare", data={"soft_limit": "1", "csrf_token": csrf}).status_code == 303
+    try:
+        csrf_rev = login(anon, "rev")
+        headers = {"X-CSRF-Token": csrf_rev}
+        sha = server.case.media["c"]
+        url = anon.post("/api/reveals", json={"sha256": sha, "confirm_over_limit": True}, headers=headers).json()["url"]
+        anon.get(url)
+        over = anon.post("/api/reveals", json={"sha256": sha}, headers=headers)
+        assert over.status_code == 409 and over.json()["welfare"]["over_limit"]
+        assert "soft limit" in anon.get("/review").text
+        ok = anon.post("/api/reveals", json={"sha256": sha, "confirm_over_limit": True}, headers=headers)
+        assert ok.status_code == 200
+        assert any(a == "rev" for a, _ in audit_rows(server, "web.exposure_limit_passed"))
+    finally:
+        client.post("/admin/welfare", data={"soft_limit": "200", "csrf_token": csrf})
 
 
 def test_previews_are_small_greyscale(reviewer: tuple[httpx.Client, str], server: LiveServer) -> None:
@@ -133,11 +179,11 @@ def test_previews_are_small_greyscale(reviewer: tuple[httpx.Client, str], server
     from PIL import Image
 
     client, _ = reviewer
+    before = len(audit_rows(server, "web.media_revealed"))
     r = client.get(f"/media/{server.case.media['c']}/preview")
     img = Image.open(io.BytesIO(r.content))
     assert img.mode == "L" and max(img.size) <= 96
-    assert audit_rows(server, "web.media_revealed") == [] or all(
-        d["sha256"] != server.case.media["c"] for _, d in audit_rows(server, "web.media_revealed"))
+    assert len(audit_rows(server, "web.media_revealed")) == before  # a preview is not a reveal
 
 
 def test_evidence_text_is_escaped(analyst: tuple[httpx.Client, str]) -> None:
@@ -163,6 +209,17 @@ def test_every_page_says_synthetic(admin: tuple[httpx.Client, str], reviewer: tu
 
 def test_search_by_phone_name_and_hash(analyst: tuple[httpx.Client, str], server: LiveServer) -> None:
     client, _ = analyst
+    hits = client.get("/api/search", params={"q": "buenas noches"}).json()
+    assert [m["message"] for m in hits["messages"]] == [server.case.messages["x3"]]
+    assert hits["messages"][0]["href"].startswith("/groups/G-001?message=")
+    assert client.get("/api/search", params={"q": "JOSE"}).json()["counts"]["messages"] == 1  # accents, case
+    assert client.get("/api/search", params={"q": "FC-1"}).json()["media"][0]["sha256"] == server.case.media["a"]
+    assert client.get("/api/search", params={"q": "IMG_z"}).json()["counts"]["files"] == 1
+    only = client.get("/api/search", params={"q": "garden", "exhibit": "EX-02", "from": "2023-02-01",
+                                             "to": "2023-02-01"}).json()
+    assert [m["message"] for m in only["messages"]] == [server.case.messages["x1"]]
+    assert "files" in only["left_out"]  # a date range does not apply to evidence files
+    assert client.get("/api/search", params={"q": "garden", "status": "bogus"}).status_code == 422
     assert "P-002" in {p["person"] for p in client.get("/api/search", params={"q": "07700 900456"}).json()["persons"]}
     assert "P-002" in {p["person"] for p in client.get("/api/search", params={"q": "+44 7700 900456"}).json()["persons"]}
     assert "P-003" in {p["person"] for p in client.get("/api/search", params={"q": "cleo"}).json()["persons"]}
@@ -193,6 +250,12 @@ def test_admin_adds_user(admin: tuple[httpx.Client, str]) -> None:
     r = client.post("/api/users", json={"name": "x", "role": "root", "password": "another-long-one"},
                     headers={"X-CSRF-Token": csrf})
     assert r.status_code == 422
+    weak = client.post("/admin/users", data={"name": "weak", "role": "analyst", "password": "12345678",
+                                             "csrf_token": csrf})
+    assert weak.status_code == 422 and "12 characters" in weak.text
+    common = client.post("/api/users", json={"name": "weak", "role": "analyst", "password": "password1234!"},
+                         headers={"X-CSRF-Token": csrf})
+    assert common.status_code == 422 and "common" in common.json()["detail"]
 
 
 def test_no_remote_urls_in_templates_or_static() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Request
@@ -15,6 +16,7 @@ from tantalio.store import CaseStore
 from tantalio.web.accounts import WebSession
 from tantalio.web.auth import config_of
 from tantalio.web.data.media import exposure_today
+from tantalio.web.data.version import case_version
 
 HERE = Path(__file__).resolve().parent
 ENV = jinja2.Environment(
@@ -24,6 +26,7 @@ ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+ENV.globals["urlencode"] = urlencode
 
 
 def is_synthetic(store: CaseStore) -> bool:
@@ -40,6 +43,7 @@ def render(request: Request, store: CaseStore, session: WebSession | None, templ
         "user": user,
         "csrf_token": session.csrf_token if session else "",
         "exposure": exposure_today(store, user.name) if user and user.sees_media else None,
+        "welfare": _welfare(request, store, user.name) if user and user.sees_media else None,
         "scheme": config_of(request).scheme,
     }
     base.update(context)
@@ -47,16 +51,19 @@ def render(request: Request, store: CaseStore, session: WebSession | None, templ
     return HTMLResponse(html, status_code=status_code)
 
 
+def _welfare(request: Request, store: CaseStore, user: str) -> dict[str, Any]:
+    from tantalio.web.data.review import soft_limit, welfare_state
+
+    w = config_of(request).welfare
+    return welfare_state(store, user, soft_limit(store, w.soft_limit), w.break_after_minutes, w.break_gap_minutes)
+
+
 class CaseDocumentCache:
     """The tantalio.case/1 document, rebuilt only when the case has changed.
 
-    The key is read from the store on every use: the audit head moves with every recorded
-    action (ingest, analysis, categorisation), and the row counts catch writers that do not audit.
+    The key (data/version.py) is read from the store on every use; it does not move when a
+    reviewer merely looks at media, so previews do not rebuild the document.
     """
-
-    _KEY_SQL = ("SELECT (SELECT value FROM meta WHERE key='audit_head'), (SELECT count(*) FROM person), "
-                "(SELECT count(*) FROM person_role), (SELECT count(*) FROM group_event), "
-                "(SELECT count(*) FROM media_item), (SELECT count(*) FROM match), (SELECT count(*) FROM warning)")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -64,7 +71,7 @@ class CaseDocumentCache:
         self._doc: dict[str, Any] | None = None
 
     def get(self, store: CaseStore) -> dict[str, Any]:
-        key = tuple(store.conn.execute(self._KEY_SQL).fetchone())
+        key = case_version(store.conn)
         with self._lock:
             if self._doc is None or key != self._key:
                 self._doc = build_case_document(store)

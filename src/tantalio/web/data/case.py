@@ -1,4 +1,4 @@
-"""The case dashboard (counts, countries, roles, activity over time) and the search box."""
+"""The case dashboard: counts, countries, roles, activity over time."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from tantalio.store import CaseStore
-from tantalio.web.data import chat_labels, latest_chat_names, like_pattern
 
 _COUNTS = {
     "exhibits": "SELECT count(*) FROM exhibit",
@@ -88,58 +87,3 @@ def timeline_bars(timeline: list[dict[str, Any]], width: int = 760, height: int 
                          "w": max(round(slot / 2 - 1, 1), 1), "h": h, "kind": key,
                          "title": f"{m['month']}: {m[key]} {key.replace('_', ' ')}"})
     return bars
-
-
-def search(store: CaseStore, query: str, limit: int = 50) -> dict[str, Any]:
-    """Persons by phone, name or label; groups by name or label; media by hash prefix."""
-    q = query.strip()
-    result: dict[str, Any] = {"query": q, "persons": [], "groups": [], "media": []}
-    if len(q) < 2:
-        return result
-    conn = store.conn
-    pattern = like_pattern(q)
-    # Phones are stored in E.164; a national "07700 900456" still finds +447700900456.
-    digits = re.sub(r"[\s().+-]", "", q).lstrip("0")
-    phone_pattern = like_pattern(digits) if digits else pattern
-    seen: set[tuple[str, str]] = set()
-    for label, kind, value in conn.execute(
-        "SELECT p.label, i.kind, i.value FROM identifier i JOIN person p ON p.id=i.person_id "
-        "WHERE i.value LIKE ? ESCAPE '\\' OR i.normalized LIKE ? ESCAPE '\\' OR p.label LIKE ? ESCAPE '\\' "
-        "ORDER BY p.label, i.kind, i.value LIMIT ?",
-        (pattern, phone_pattern, pattern, limit),
-    ):
-        if (label, value) not in seen:
-            seen.add((label, value))
-            result["persons"].append({"person": label, "matched": value, "kind": kind})
-    for label, name in conn.execute(
-        "SELECT i2.label, i.value FROM alias a JOIN identifier i ON i.id=a.name_id "
-        "JOIN identifier h ON h.id=a.identifier_id JOIN person i2 ON i2.id=h.person_id "
-        "WHERE i.value LIKE ? ESCAPE '\\' ORDER BY i2.label LIMIT ?", (pattern, limit)
-    ):
-        if (label, name) not in seen:
-            seen.add((label, name))
-            result["persons"].append({"person": label, "matched": name, "kind": "alias"})
-    labels = chat_labels(conn)
-    names = latest_chat_names(conn)
-    group_hits: dict[int, str] = {}
-    for chat_id, name in conn.execute(
-        "SELECT chat_id, name FROM chat_name WHERE name LIKE ? ESCAPE '\\' UNION "
-        "SELECT chat_id, name FROM chat_obs WHERE chat_id IS NOT NULL AND name LIKE ? ESCAPE '\\' UNION "
-        "SELECT id, label FROM chat WHERE label LIKE ? ESCAPE '\\' LIMIT ?", (pattern, pattern, pattern, limit)
-    ):
-        group_hits.setdefault(chat_id, name)
-    result["groups"] = [{"group": labels[c], "name": names.get(c), "matched": m}
-                        for c, m in sorted(group_hits.items()) if c in labels]
-    if _HEX.match(q):
-        prefix = q.lower() + "%"
-        media: dict[str, dict[str, Any]] = {}
-        for s, st, m in conn.execute(
-                "SELECT sha256, status, 'sha256' FROM media_item WHERE sha256 LIKE ? UNION "
-                "SELECT sha256, status, 'md5' FROM media_item WHERE md5 LIKE ? UNION "
-                "SELECT sha256, status, 'sha1' FROM media_item WHERE sha1 LIKE ? UNION "
-                "SELECT sha256, status, 'pdq' FROM media_item WHERE pdq LIKE ? ORDER BY 1 LIMIT ?",
-                (prefix, prefix, prefix, prefix, limit),
-        ):
-            media.setdefault(s, {"sha256": s, "status": st, "matched": m})
-        result["media"] = list(media.values())
-    return result

@@ -114,16 +114,6 @@ def family_members(store: CaseStore, family: str) -> list[str]:
     return [s for (s,) in store.conn.execute("SELECT sha256 FROM media_item WHERE family=? ORDER BY sha256", (family,))]
 
 
-def record_view(store: CaseStore, sha256: str, user: str, action: str) -> int:
-    """Audit one view of a media item and count it in the reviewer's exposure for today."""
-    day = datetime.now(UTC).date().isoformat()
-    with store.transaction() as conn:
-        conn.execute("INSERT INTO exposure(user, day, reveals) VALUES (?, ?, 1) "
-                     "ON CONFLICT(user, day) DO UPDATE SET reveals = reveals + 1", (user, day))
-        store.audit(action, {"sha256": sha256}, actor=user)
-    return exposure_today(store, user)
-
-
 def exposure_today(store: CaseStore, user: str) -> int:
     day = datetime.now(UTC).date().isoformat()
     row = store.conn.execute("SELECT reveals FROM exposure WHERE user=? AND day=?", (user, day)).fetchone()

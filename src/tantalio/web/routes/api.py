@@ -10,12 +10,13 @@ from pydantic import BaseModel, Field
 
 from tantalio.errors import UserError
 from tantalio.store import CaseStore
+from tantalio.web import accounts
 from tantalio.web.accounts import ROLES, WebSession, add_user, list_users
 from tantalio.web.auth import ADMIN, ANALYSIS, MEDIA, case_store, config_of
 from tantalio.web.data import case as case_data
 from tantalio.web.data import groups as group_data
 from tantalio.web.data import media as media_data
-from tantalio.web.data import people
+from tantalio.web.data import people, review
 
 router = APIRouter(prefix="/api")
 Store = Annotated[CaseStore, Depends(case_store)]
@@ -40,7 +41,17 @@ class CategorisationOut(BaseModel):
 class UserIn(BaseModel):
     name: str = Field(min_length=1, max_length=64)
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
-    password: str = Field(min_length=8, max_length=1024)
+    password: str = Field(min_length=12, max_length=1024)
+
+
+class UserChange(BaseModel):
+    role: str | None = Field(None, pattern="^(" + "|".join(ROLES) + ")$")
+    disabled: bool | None = None
+
+
+class PasswordReset(BaseModel):
+    password: str = Field(min_length=12, max_length=1024)
+    must_change: bool = Field(True, description="The user must choose their own password at next login.")
 
 
 class Me(BaseModel):
@@ -65,11 +76,6 @@ def case_document(request: Request, store: Store, session: Analyst) -> Json:
 @router.get("/dashboard")
 def dashboard(store: Store, session: Analyst) -> Json:
     return case_data.dashboard(store)
-
-
-@router.get("/graph", summary="Persons and groups as Cytoscape.js elements, with filter facets")
-def graph(store: Store, session: Analyst) -> Json:
-    return people.network_graph(store)
 
 
 @router.get("/persons")
@@ -100,11 +106,6 @@ def group(store: Store, session: Analyst, label: Label,
     return found
 
 
-@router.get("/search")
-def search(store: Store, session: Analyst, q: Annotated[str, Query(max_length=200)] = "") -> Json:
-    return case_data.search(store, q)
-
-
 @router.get("/media", summary="The review queue: unknown material first")
 def review_queue(store: Store, session: Reviewer,
                  status: Annotated[str, Query(pattern="^(all|unknown|known|ignorable|uncategorised)$")] = "all",
@@ -131,7 +132,7 @@ def categorise(request: Request, store: Store, session: Reviewer, sha256: Sha256
              summary="Categorise every media item of a PDQ family at once")
 def categorise_family(request: Request, store: Store, session: Reviewer,
                       family: Annotated[str, PathParam(max_length=128)], body: CategorisationIn) -> CategorisationOut:
-    members = media_data.family_members(store, family)
+    members = review.family_members(store, family)
     if not members:
         raise HTTPException(404, "no such family")
     return _categorise(request, store, session, members, body.category, family)
@@ -162,6 +163,29 @@ def create_user(store: Store, session: Admin, body: UserIn) -> Json:
     except UserError as e:
         raise HTTPException(422, str(e)) from e
     return {"name": user.name, "role": user.role}
+
+
+@router.patch("/users/{name}", summary="Change an account's role or disable/enable it (audited)")
+def change_user(store: Store, session: Admin, name: Label, body: UserChange) -> Json:
+    try:
+        if body.role is not None:
+            accounts.set_role(store, name, body.role, actor=session.user.name)
+        if body.disabled is not None:
+            accounts.set_disabled(store, name, body.disabled, actor=session.user.name)
+    except UserError as e:
+        raise HTTPException(422 if "no user" not in str(e) else 404, str(e)) from e
+    found = [u for u in list_users(store) if u["name"] == name]
+    if not found:
+        raise HTTPException(404, "no such user")
+    return found[0]
+
+
+@router.post("/users/{name}/password", status_code=204, summary="Reset an account's password (audited)")
+def reset_password(store: Store, session: Admin, name: Label, body: PasswordReset) -> None:
+    try:
+        accounts.reset_password(store, name, body.password, actor=session.user.name, must_change=body.must_change)
+    except UserError as e:
+        raise HTTPException(422 if "no user" not in str(e) else 404, str(e)) from e
 
 
 @router.get("/openapi.json", include_in_schema=False)

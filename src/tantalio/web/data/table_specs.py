@@ -1,0 +1,93 @@
+"""The workspace's tables: which columns each shows, sorts and filters on, and where they link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tantalio.web.data.tables import Column, Table
+
+
+def _person(key: str) -> Any:
+    return lambda row: f"/persons/{row[key]}" if row.get(key) else None
+
+
+def _group(key: str) -> Any:
+    return lambda row: f"/groups/{row[key]}" if row.get(key) else None
+
+
+def _media(row: dict[str, Any]) -> str | None:
+    return f"/media/{row['sha256']}" if row.get("in_case", True) and row.get("sha256") else None
+
+
+PERSONS = Table("persons", "Persons", (
+    Column("id", "Person", link=_person("id")),
+    Column("names", "Names"),
+    Column("phones", "Phones"),
+    Column("countries", "Countries"),
+    Column("roles", "Roles"),
+    Column("priority", "Priority", numeric=True),
+    Column("community", "Community", numeric=True),
+), default_sort="priority", default_desc=True)
+
+GROUPS = Table("groups", "Groups", (
+    Column("id", "Group", link=_group("id")),
+    Column("name", "Name"),
+    Column("platform", "Platform"),
+    Column("created", "Created"),
+    Column("creator", "Creator", link=_person("creator")),
+    Column("members", "Members", numeric=True),
+    Column("messages", "Messages recorded", numeric=True),
+), default_sort="id")
+
+_LATEST = "(SELECT c.category FROM categorisation c WHERE c.sha256 = m.sha256 ORDER BY c.id DESC LIMIT 1)"
+MEDIA = Table("media", "Media", (
+    Column("sha256", "SHA-256", "m.sha256", link=_media),
+    Column("status", "Status", "m.status"),
+    Column("category", "List category", "m.category"),
+    Column("reviewer_category", "Reviewer category", _LATEST, filterable=False),
+    Column("family", "PDQ family", "m.family"),
+    Column("mime", "Type", "m.mime"),
+    Column("size", "Bytes", "m.size", numeric=True, filterable=False),
+    Column("camera", "Camera", "trim(coalesce(m.exif_make, '') || ' ' || coalesce(m.exif_model, ''))"),
+    Column("serial", "Camera serial", "m.exif_serial"),
+    Column("taken", "Taken", "m.exif_taken"),
+    Column("posts", "Posts", "(SELECT count(*) FROM post p WHERE p.sha256 = m.sha256)", numeric=True, filterable=False),
+    Column("exhibits", "Exhibits", "(SELECT count(DISTINCT x.exhibit_id) FROM media_instance x WHERE x.sha256 = m.sha256)",
+           numeric=True, filterable=False),
+    Column("first_post", "First posted", "(SELECT min(p.time) FROM post p WHERE p.sha256 = m.sha256)", filterable=False),
+), default_sort="status", from_sql="FROM media_item m", tie_break="m.sha256")
+
+EVIDENCE = Table("evidence", "Evidence files", (
+    Column("exhibit", "Exhibit", "s.exhibit_id"),
+    Column("path", "Path", "s.path"),
+    Column("size", "Bytes", "s.size", numeric=True, filterable=False),
+    Column("sha256", "SHA-256", "s.sha256", link=lambda r: f"/media/{r['sha256']}" if r.get("media") else None),
+    Column("md5", "MD5", "s.md5"),
+    Column("mime", "Type", "s.mime"),
+    Column("format", "Format", "s.format"),
+    Column("status", "Status", "s.status"),
+    Column("warnings", "Warnings", "(SELECT count(*) FROM warning w WHERE w.exhibit_id = s.exhibit_id AND w.path = s.path)",
+           numeric=True, filterable=False,
+           link=lambda r: f"/warnings?f_exhibit={r['exhibit']}&f_path={r['path']}" if r.get("warnings") else None),
+    Column("media", "Media item", "(SELECT 1 FROM media_item mi WHERE mi.sha256 = s.sha256)", filterable=False),
+    Column("mtime", "Modified (on the evidence)", "s.mtime"),
+), default_sort="exhibit", from_sql="FROM source_file s", tie_break="s.path")
+
+WARNINGS = Table("warnings", "Warnings", (
+    Column("exhibit", "Exhibit", "w.exhibit_id"),
+    Column("path", "File", "w.path"),
+    Column("location", "Where", "w.location"),
+    Column("stage", "Stage", "w.stage"),
+    Column("message", "Warning", "w.message"),
+    Column("at", "Recorded", "w.at"),
+), default_sort="exhibit", from_sql="FROM warning w", tie_break="w.path, w.id")
+
+AUDIT = Table("audit", "Audit log", (
+    Column("seq", "#", "a.seq", numeric=True),
+    Column("at", "Time (UTC)", "a.at"),
+    Column("actor", "Who", "a.actor"),
+    Column("action", "Action", "a.action"),
+    Column("details", "Details", "a.details"),
+), default_sort="seq", default_desc=True, from_sql="FROM audit_event a")
+
+TABLES = {t.name: t for t in (PERSONS, GROUPS, MEDIA, EVIDENCE, WARNINGS, AUDIT)}

@@ -20,7 +20,8 @@ def test_concurrent_sessions_while_the_store_is_written(tmp_path: Path) -> None:
     assert result["errors"] == 0, result["error_samples"]
     statuses = result["status"]
     assert isinstance(statuses, dict) and not any(code >= 500 and code != 503 for code in statuses)
-    assert statuses.get(200, 0) > 50
+    # throughput belongs to bench/bench_web_load.py; here: most requests are served even on a loaded machine
+    assert statuses.get(200, 0) >= 20 and statuses.get(200, 0) > 2 * statuses.get(503, 0)
     assert result["lost_categorisations"] == 0 and result["unaudited_reveals"] == 0
     assert result["unaudited_failed_logins"] == 0 and result["failed_logins"] == 3
     assert result["audit_chain_intact"] is True

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from tantalio.errors import EvidenceError, ParseError
 from tantalio.ingest.base import BatchSink, EvidenceFile, ExhibitInfo, Parser
-from tantalio.ingest.sources import EvidenceTree
+from tantalio.ingest.sources import EvidenceTree, TolerantReader
 from tantalio.media.digests import digest_stream
 from tantalio.model import RecordBatch, SourceRef
 from tantalio.nogc import paused_gc
@@ -37,7 +37,9 @@ class ExhibitContext:
         self._connections: list[sqlite3.Connection] = []
 
     def open(self, file: EvidenceFile) -> BinaryIO:
-        return self.tree.open(file.path)
+        """The file's bytes up to the first damage (intake recorded and warned about any)."""
+        path = file.path
+        return TolerantReader(lambda: self.tree.open(path))  # type: ignore[return-value]
 
     def find(self, path: str) -> EvidenceFile | None:
         return self._files.get(path)

@@ -17,12 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from tantalio.errors import EvidenceError, TantalioError, UserError
+from tantalio.errors import EvidenceError, UserError
 from tantalio.identity import normalize_phone
+from tantalio.ingest.artefacts import known_artefact, why_unreadable
 from tantalio.ingest.base import BatchSink, EvidenceFile, ExhibitInfo, Parser
 from tantalio.ingest.context import ExhibitContext, parse_file
 from tantalio.ingest.registry import ParserRegistry, default_registry
-from tantalio.ingest.sources import EvidenceTree, RawEntry
+from tantalio.ingest.sources import EvidenceTree, RawEntry, TolerantReader
 from tantalio.media.digests import Digests, digest_stream
 from tantalio.media.sniff import sniff
 from tantalio.nogc import paused_gc
@@ -78,10 +79,13 @@ class IngestReport:
     bytes: int = 0
     new_files: int = 0
     unreadable: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)  # read in part: custody of what could be read
     refused: list[str] = field(default_factory=list)
     parsed: dict[str, int] = field(default_factory=dict)  # parser -> sources parsed this run
     skipped_parsed: int = 0
     failed: list[str] = field(default_factory=list)
+    artefacts: list[str] = field(default_factory=list)  # files at app-data paths that could not be read
+    nothing_parsed: bool = False
     warnings: int = 0
 
 
@@ -131,15 +135,28 @@ def _owner_key(owner: str, country: str | None):  # type: ignore[no-untyped-def]
     return IdentifierKey("phone", owner, owner, "", country)
 
 
-def _hash(entry: RawEntry) -> Digests | OSError | TantalioError | ValueError:
+@dataclass(frozen=True, slots=True)
+class Hashed:
+    """Digests of a file as far as it could be read; ``damage`` says why it stopped early."""
+
+    digests: Digests
+    damage: str | None = None
+
+
+def _hash(entry: RawEntry) -> Hashed | ValueError:
+    reader = TolerantReader(entry.opener)
     try:
-        with entry.opener() as f:
-            return digest_stream(f, limit=entry.size if "!/" in entry.path else None)
-    except (OSError, TantalioError, ValueError, zipfile.BadZipFile, EOFError) as e:
-        return e if isinstance(e, OSError | TantalioError | ValueError) else OSError(str(e))
+        with reader:
+            digests = digest_stream(reader, limit=entry.size if "!/" in entry.path else None)
+    except ValueError as e:  # inflates beyond its declared size: refused, like a bomb
+        return e
+    damage = reader.error
+    if damage is None and "!/" in entry.path and digests.size != entry.size:
+        damage = f"member ends after {digests.size} of its declared {entry.size} bytes"
+    return Hashed(digests, damage)
 
 
-def _hash_all(entries: list[RawEntry], workers: int) -> Iterator[tuple[RawEntry, Digests | Exception]]:
+def _hash_all(entries: list[RawEntry], workers: int) -> Iterator[tuple[RawEntry, Hashed | ValueError]]:
     if workers <= 1:
         for e in entries:
             yield e, _hash(e)
@@ -175,13 +192,23 @@ def ingest(store: CaseStore, sources: list[Path], opts: IngestOptions,
     try:
         for entry, result in _hash_all(entries, opts.workers):
             progress.advance(1, entry.size)
-            if isinstance(result, Exception):
-                msg = f"unreadable: {getattr(result, 'strerror', None) or result}"
-                report.unreadable.append(f"{entry.path}: {msg}")
+            if isinstance(result, ValueError):
+                msg = f"refused: {result}"
+                report.refused.append(f"{entry.path}: {msg}")
                 store.warn("intake", msg, info.id, entry.path)
                 continue
-            d = result
-            files.append(EvidenceFile(entry.path, d.size, d.sha256, d.head))
+            d, damage = result.digests, result.damage
+            if damage is not None and d.size == 0 and entry.size > 0:
+                msg = f"unreadable: {damage}"
+                report.unreadable.append(f"{entry.path}: {msg}")
+                store.warn("intake", msg, info.id, entry.path)
+            elif damage is not None:
+                msg = (f"damaged: read {d.size} of {entry.size} bytes, then {damage}; custody records the "
+                       "readable part, which is parsed as far as it goes")
+                report.damaged.append(f"{entry.path}: {msg}")
+                store.warn("intake", msg, info.id, entry.path)
+            if not (damage is not None and d.size == 0):
+                files.append(EvidenceFile(entry.path, d.size, d.sha256, d.head))
             report.files += 1
             report.bytes += d.size
             known = recorded.get(entry.path)
@@ -193,9 +220,10 @@ def ingest(store: CaseStore, sources: list[Path], opts: IngestOptions,
                 continue
             mtime = datetime.fromtimestamp(entry.mtime, UTC).isoformat().replace("+00:00", "Z") if entry.mtime else None
             conn.execute(
-                "INSERT INTO source_file(exhibit_id, path, size, sha256, md5, sha1, mtime, mime, hashed_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?)",
-                (info.id, entry.path, d.size, d.sha256, d.md5, d.sha1, mtime, sniff(d.head), utcnow()),
+                "INSERT INTO source_file(exhibit_id, path, size, sha256, md5, sha1, mtime, mime, hashed_at,"
+                " bytes_read, read_error) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (info.id, entry.path, d.size if damage is None else max(entry.size, d.size), d.sha256, d.md5,
+                 d.sha1, mtime, sniff(d.head), utcnow(), None if damage is None else d.size, damage),
             )
             report.new_files += 1
             pending += 1
@@ -205,11 +233,12 @@ def ingest(store: CaseStore, sources: list[Path], opts: IngestOptions,
                 pending = 0
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may already have rolled back (disk full): keep the real cause
+            conn.execute("ROLLBACK")
         raise
     progress.done()
 
-    if not files and (entries or tree.refusals):
+    if report.files == len(report.unreadable) and (entries or tree.refusals):
         problems = report.unreadable + report.refused
         raise EvidenceError("nothing could be read from the evidence:\n  " + "\n  ".join(problems[:20]))
 
@@ -219,6 +248,7 @@ def ingest(store: CaseStore, sources: list[Path], opts: IngestOptions,
         "exhibit": info.id, "sources": [str(s.resolve()) for s in sources], "files": report.files,
         "bytes": report.bytes, "new_files": report.new_files, "parsed": report.parsed,
         "failed": report.failed, "unreadable": len(report.unreadable), "refused": len(report.refused),
+        "damaged": len(report.damaged),
     })
     return report
 
@@ -248,6 +278,9 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
             for pattern, why in KEY_NEEDED:
                 if pattern.search(f.path):
                     store.warn("intake", why, info.id, f.path)
+                    break
+            else:
+                _unclaimed_artefact(store, info, f, report)
     progress.phase("parsing", len(plan), sum(f.size for f, _ in plan))
     writer = BatchWriter(conn, ExhibitScope(info.id, info.country, info.owner_phone))
     for f, parser in plan:
@@ -274,6 +307,28 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
         progress.advance(1, f.size)
     probe.close()
     progress.done()
+    _nothing_parsed(store, info, report)
+
+
+def _unclaimed_artefact(store: CaseStore, info: ExhibitInfo, f: EvidenceFile, report: IngestReport) -> None:
+    """A file named like an app's data that no parser could take is said out loud."""
+    artefact = known_artefact(f)
+    if artefact is None:
+        return
+    why = why_unreadable(f, artefact)
+    if why is not None:
+        report.artefacts.append(f"{f.path}: {artefact.what} not readable: {why}")
+        store.warn("intake", f"{artefact.what} not readable: {why}", info.id, f.path)
+
+
+def _nothing_parsed(store: CaseStore, info: ExhibitInfo, report: IngestReport) -> None:
+    files, parsed = store.conn.execute(
+        "SELECT count(*), coalesce(sum(status='parsed'), 0) FROM source_file WHERE exhibit_id=?", (info.id,)).fetchone()
+    if files and not parsed:
+        report.nothing_parsed = True
+        with store.transaction():
+            store.warn("intake", f"nothing was parsed from this exhibit: none of its {files} files is a chat export "
+                       "or app database that could be read (custody and media triage still cover them)", info.id)
 
 
 def _detects(parser: Parser, f: EvidenceFile, ctx: ExhibitContext) -> bool:

@@ -161,7 +161,8 @@ class CaseStore:
                 )
                 self.conn.execute("COMMIT")
             except sqlite3.Error as e:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise StoreError(f"migration {m.version:04d}_{m.name} failed: {e}") from e
             applied.append(f"{m.version:04d}_{m.name}")
         return applied
@@ -177,7 +178,10 @@ class CaseStore:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # after SQLITE_FULL or an I/O error SQLite has already rolled back: a second ROLLBACK
+            # would raise "cannot rollback - no transaction is active" and hide the real cause
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")

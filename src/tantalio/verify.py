@@ -54,7 +54,7 @@ def verify_case(store: CaseStore) -> VerifyResult:
             seen.add(key)
             reader = TolerantReader(entry.opener)
             with reader:
-                actual = digest_stream(reader).sha256
+                actual = digest_stream(reader.binary()).sha256
             where = f"{exhibit}:{entry.path}"
             if key in damage:
                 read, size, error = damage[key]

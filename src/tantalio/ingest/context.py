@@ -39,7 +39,7 @@ class ExhibitContext:
     def open(self, file: EvidenceFile) -> BinaryIO:
         """The file's bytes up to the first damage (intake recorded and warned about any)."""
         path = file.path
-        return TolerantReader(lambda: self.tree.open(path))  # type: ignore[return-value]
+        return TolerantReader(lambda: self.tree.open(path)).binary()
 
     def find(self, path: str) -> EvidenceFile | None:
         return self._files.get(path)

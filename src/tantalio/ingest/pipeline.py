@@ -147,7 +147,7 @@ def _hash(entry: RawEntry) -> Hashed | ValueError:
     reader = TolerantReader(entry.opener)
     try:
         with reader:
-            digests = digest_stream(reader, limit=entry.size if "!/" in entry.path else None)
+            digests = digest_stream(reader.binary(), limit=entry.size if "!/" in entry.path else None)
     except ValueError as e:  # inflates beyond its declared size: refused, like a bomb
         return e
     damage = reader.error

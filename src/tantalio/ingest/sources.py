@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from tantalio.errors import EvidenceError, UnsafeEntry
 
@@ -83,6 +83,9 @@ class TolerantReader(io.RawIOBase):
             self._inner = opener()
         except READ_ERRORS as e:
             self.error = describe_read_error(e)
+
+    def binary(self) -> BinaryIO:
+        return cast(BinaryIO, self)
 
     def readable(self) -> bool:
         return True

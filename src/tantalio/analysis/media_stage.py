@@ -141,7 +141,8 @@ def triage_media(store: CaseStore, executor: Executor, progress: Any = None, fas
                 conn.execute("BEGIN IMMEDIATE")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite rolls back by itself on a full disk: keep the real cause
+            conn.execute("ROLLBACK")
         raise
     if progress is not None:
         progress.done()

@@ -268,6 +268,13 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
     except sqlite3.DatabaseError as e:
+        from tantalio.errors import EnvironmentProblem
+
+        folder = path.parent
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            raise EnvironmentProblem(f"the case folder {folder} is on a read-only file system ({e})") from e
+        if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise EnvironmentProblem(f"permission denied: cannot write the case store in {folder} ({e})") from e
         raise StoreError(f"{path}: not a usable case store: {e}") from e
     return conn
 

@@ -26,6 +26,14 @@ CREATE UNIQUE INDEX media_instance_once ON media_instance(
   sha256, exhibit_id, coalesce(path, ''), coalesce(message_id, -1), seen_as
 );
 
+-- The same for warnings not tied to a file or exhibit (analyze's notes): each analyze logged them
+-- again. One row per problem, as 0001 meant.
+DELETE FROM warning WHERE id NOT IN (
+  SELECT min(id) FROM warning
+  GROUP BY coalesce(exhibit_id, ''), coalesce(path, ''), location, stage, message
+);
+CREATE UNIQUE INDEX warning_once ON warning(coalesce(exhibit_id, ''), coalesce(path, ''), location, stage, message);
+
 -- Deleted records carved from an evidence database (free pages, free blocks and unallocated
 -- space inside pages, WAL frames the database no longer shows). Apart from `message` on
 -- purpose: analysis, exports and reports read live rows only unless they ask for these.

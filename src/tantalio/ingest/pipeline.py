@@ -292,6 +292,7 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
         except Exception as e:  # a parser bug or unreadable file must not stop the exhibit
             ctx.close()
             with store.transaction():
+                _record_salvage(store, info, ctx, parser.NAME)
                 store.warn(parser.NAME, f"could not be parsed: {e}", info.id, f.path)
                 conn.execute("UPDATE source_file SET status='failed', format=?, parser=? WHERE id=?",
                              (parser.NAME, parser.NAME, sid))
@@ -301,6 +302,7 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
         ctx.close()
         with store.transaction(), paused_gc():  # the batch's records are acyclic, like the parse's
             writer.write(sid, sink.batch, parser.NAME)
+            _record_salvage(store, info, ctx, parser.NAME)
             conn.execute("UPDATE source_file SET status='parsed', format=?, parser=?, parsed_at=? WHERE id=?",
                          (parser.NAME, parser.NAME, utcnow(), sid))
         report.parsed[parser.NAME] = report.parsed.get(parser.NAME, 0) + 1
@@ -308,6 +310,18 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
     probe.close()
     progress.done()
     _nothing_parsed(store, info, report)
+
+
+def _record_salvage(store: CaseStore, info: ExhibitInfo, ctx: ExhibitContext, stage: str) -> None:
+    """Integrity failures and recoveries of the databases a parser opened, in the warning log,
+    and the mark on what was read from a recovered copy (inside the source's transaction)."""
+    for path, message in ctx.notes:
+        store.warn(stage, message, info.id, path)
+    for path, how in ctx.salvaged.items():
+        row = store.conn.execute("SELECT id FROM source_file WHERE exhibit_id=? AND path=?", (info.id, path)).fetchone()
+        if row is not None:
+            store.conn.execute("UPDATE source_file SET salvage=? WHERE id=?", (how, row[0]))
+            store.conn.execute("UPDATE message SET recovery='sqlite_recover' WHERE source_file_id=?", (row[0],))
 
 
 def _unclaimed_artefact(store: CaseStore, info: ExhibitInfo, f: EvidenceFile, report: IngestReport) -> None:

@@ -108,7 +108,7 @@ def _build(path: Path, count: int, wal: bool, schema, insert, table: str, key_co
         conn.execute("COMMIT")
 
     delete(list(range(3, count // 2, 7)))             # scattered: free blocks
-    delete(list(range(count // 2, count // 2 + 90)))  # a run: whole pages to the freelist
+    delete(list(range(count // 2, min(count - 50, count // 2 + 90))))  # a run: whole pages to the freelist
     if wal:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         delete(list(range(count - 40, count - 30)))   # after the checkpoint: WAL only

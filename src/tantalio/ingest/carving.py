@@ -156,6 +156,23 @@ class Decoder:
             return None
         return self._body(buf, j, end, shape, types)
 
+    def generic(self, buf: bytes, i: int, end: int) -> tuple[list[Value], int] | None:
+        """Any well-formed record at ``buf[i:end]`` (no table shape to check it against)."""
+        try:
+            header, used = _varint(buf, i, end)
+            if header < 1 or i + header > end:
+                return None
+            j, types = i + used, []
+            while j < i + header:
+                t, n = _varint(buf, j, end)
+                j += n
+                types.append(t)
+        except IndexError:
+            return None
+        if j != i + header:
+            return None
+        return self._body(buf, j, end, _ANY, types)
+
     def headless(self, buf: bytes, i: int, end: int, shape: TableShape, skip: int) -> tuple[list[Value], int] | None:
         """A record whose header size and first ``skip`` serial types were overwritten (by the
         4-byte header of a free block): the remaining types start at ``i``. Only columns that
@@ -174,13 +191,14 @@ class Decoder:
 
     def _body(self, buf: bytes, j: int, end: int, shape: TableShape, types: list[int]) -> tuple[list[Value], int] | None:
         body = 0
-        for t, col in zip(types, shape.columns, strict=False):
+        for k, t in enumerate(types):
             size = _size(t)
             if size < 0:
                 return None
-            folded = t if t < 12 else 12 + (t & 1)
-            if col.accepts is not None and folded not in col.accepts:
-                return None
+            if k < len(shape.columns):
+                accepts = shape.columns[k].accepts
+                if accepts is not None and (t if t < 12 else 12 + (t & 1)) not in accepts:
+                    return None
             body += size
         if j + body > end:
             return None
@@ -219,6 +237,7 @@ class Decoder:
 
 
 _BAD = object()
+_ANY = TableShape("", (), 0)
 
 
 @dataclass(slots=True)

@@ -36,6 +36,7 @@ class ExhibitContext:
         self.scratch = scratch
         self.parser_name = parser_name
         self._connections: list[sqlite3.Connection] = []
+        self._opened: dict[str, sqlite3.Connection] = {}
         self.notes: list[tuple[str, str]] = []
         """(path, message) the pipeline records as warnings: integrity failures, recoveries."""
         self.salvaged: dict[str, str] = {}
@@ -61,9 +62,17 @@ class ExhibitContext:
         """A read-only connection to ``file``, checked with SQLite's integrity check; a database
         that fails it is read from its recovered copy (:mod:`sqlite_salvage`), and ``notes`` /
         ``salvaged`` say so for the pipeline to record."""
+        if file.path in self._opened:
+            return self._opened[file.path]
         with self.open(file) as f:
-            if f.read(16) != SQLITE_MAGIC:
+            head = f.read(100)
+            if head[:16] != SQLITE_MAGIC:
                 raise ParseError(f"{file.path}: not a plain SQLite database (encrypted or corrupt?)")
+        page = int.from_bytes(head[16:18], "big")
+        page = 65536 if page == 1 else page
+        if page and (file.size < page or file.size % page):
+            self.notes.append((file.path, f"truncated: {file.size} bytes is not a whole number of its "
+                               f"{page}-byte pages; rows past the cut are lost"))
         conn, copy = self._connect(file)
         problems = _schema_problems(conn) or integrity_problems(conn, file.size)
         if problems:
@@ -72,6 +81,7 @@ class ExhibitContext:
                                + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else "")))
             conn = self._salvaged(file, copy or self.scratch_copy(file), problems)
         self._connections.append(conn)
+        self._opened[file.path] = conn
         return conn
 
     def _connect(self, file: EvidenceFile) -> tuple[sqlite3.Connection, Path | None]:
@@ -114,7 +124,7 @@ class ExhibitContext:
             return conn
         orphans = (f"; {salvage.orphans} orphan rows SQLite could not attribute to a table are left in "
                    "lost_and_found of the copy") if salvage.orphans else ""
-        self.notes.append((file.path, f"{salvage.rows} rows recovered with sqlite3 .recover into a scratch copy "
+        self.notes.append((file.path, f"{salvage.rows} rows recovered ({salvage.method}) into a scratch copy "
                            f"inside the case folder and parsed from there; its records are marked as recovered{orphans}"))
         self.salvaged[file.path] = salvage.note()
         return sqlite3.connect(f"file:{_uri_path(target)}?mode=ro", uri=True, check_same_thread=False)
@@ -123,6 +133,7 @@ class ExhibitContext:
         for conn in self._connections:
             conn.close()
         self._connections.clear()
+        self._opened.clear()
 
 
 def _schema_problems(conn: sqlite3.Connection) -> list[str]:

@@ -10,6 +10,7 @@ Android legacy ``messages`` (``data``, ``key_remote_jid``, ``remote_resource``),
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -21,6 +22,8 @@ from tantalio.ingest.base import EvidenceFile
 from tantalio.ingest.carving import CarvedRow, Carver, TableShape, Value, shape_of, wal_frames
 from tantalio.ingest.context import ExhibitContext
 
+CARVED_STORES = ("msgstore.db", "chatstorage.sqlite")
+"""File names (lower case) of the message stores whose deleted rows are carved."""
 APPLE_EPOCH = 978307200
 ANDROID_MS = (1_230_768_000_000.0, 2_208_988_800_000.0)  # 2009 .. 2040, ms since 1970
 COCOA_S = (252_460_800.0, 1_230_681_600.0)                 # 2009 .. 2040, s since 2001
@@ -174,3 +177,25 @@ class _Resolver:
         text, key = v.get(spec.text), v.get(spec.key)
         return DeletedMessage(row, self._jid(self.chats, v.get(spec.chat)), self._jid(self.senders, v.get(spec.sender)),
                               time, text if isinstance(text, str) else None, key if isinstance(key, str) else None)
+
+
+def store_deleted(conn: sqlite3.Connection, exhibit: str, source_file_id: int, rows: list[DeletedMessage]) -> int:
+    """Write carved rows to ``recovered_record`` (apart from live messages); a row already
+    stored (same source, table and content) is not stored again. Returns rows added."""
+    added = 0
+    for m in rows:
+        r = m.row
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO recovered_record(exhibit_id, source_file_id, table_name, row_id, state, area, page,"
+            " offset, wal_frame, chat, sender, time, text, key_id, record_values, content_hash)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (exhibit, source_file_id, r.table, r.rowid, r.state, r.area, r.page, r.offset, r.wal_frame, m.chat,
+             m.sender, m.time, m.text, m.key_id,
+             json.dumps({k: _plain(v) for k, v in r.values.items()}, ensure_ascii=False, sort_keys=True),
+             r.content_hash()))
+        added += cur.rowcount
+    return added
+
+
+def _plain(v: Value) -> object:
+    return {"hex": v.hex()} if isinstance(v, bytes) else v

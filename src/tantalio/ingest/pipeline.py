@@ -22,6 +22,7 @@ from tantalio.identity import normalize_phone
 from tantalio.ingest.artefacts import known_artefact, why_unreadable
 from tantalio.ingest.base import BatchSink, EvidenceFile, ExhibitInfo, Parser
 from tantalio.ingest.context import ExhibitContext, parse_file
+from tantalio.ingest.deleted_rows import CARVED_STORES, DeletedMessage, carve_messages, store_deleted
 from tantalio.ingest.registry import ParserRegistry, default_registry
 from tantalio.ingest.sources import EvidenceTree, RawEntry, TolerantReader
 from tantalio.media.digests import Digests, digest_stream
@@ -85,6 +86,7 @@ class IngestReport:
     skipped_parsed: int = 0
     failed: list[str] = field(default_factory=list)
     artefacts: list[str] = field(default_factory=list)  # files at app-data paths that could not be read
+    recovered_deleted: int = 0  # deleted message rows carved this run (stored apart: recovered_record)
     nothing_parsed: bool = False
     warnings: int = 0
 
@@ -289,6 +291,7 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
         sink = BatchSink()
         try:
             parse_file(parser, f, ctx, sink)
+            deleted = _carve(ctx, f)
         except Exception as e:  # a parser bug or unreadable file must not stop the exhibit
             ctx.close()
             with store.transaction():
@@ -303,6 +306,7 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
         with store.transaction(), paused_gc():  # the batch's records are acyclic, like the parse's
             writer.write(sid, sink.batch, parser.NAME)
             _record_salvage(store, info, ctx, parser.NAME)
+            report.recovered_deleted += store_deleted(conn, info.id, sid, deleted)
             conn.execute("UPDATE source_file SET status='parsed', format=?, parser=?, parsed_at=? WHERE id=?",
                          (parser.NAME, parser.NAME, utcnow(), sid))
         report.parsed[parser.NAME] = report.parsed.get(parser.NAME, 0) + 1
@@ -310,6 +314,18 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
     probe.close()
     progress.done()
     _nothing_parsed(store, info, report)
+
+
+def _carve(ctx: ExhibitContext, f: EvidenceFile) -> list[DeletedMessage]:
+    """Deleted message rows of a WhatsApp message store; a carving failure is a note, never an
+    abort (the live rows are parsed already)."""
+    if f.name.lower() not in CARVED_STORES:
+        return []
+    try:
+        return carve_messages(ctx, f)
+    except Exception as e:  # carving reads raw pages of possibly damaged files
+        ctx.notes.append((f.path, f"deleted-record carving stopped: {type(e).__name__}: {e}"))
+        return []
 
 
 def _record_salvage(store: CaseStore, info: ExhibitInfo, ctx: ExhibitContext, stage: str) -> None:
@@ -336,13 +352,16 @@ def _unclaimed_artefact(store: CaseStore, info: ExhibitInfo, f: EvidenceFile, re
 
 
 def _nothing_parsed(store: CaseStore, info: ExhibitInfo, report: IngestReport) -> None:
-    files, parsed = store.conn.execute(
-        "SELECT count(*), coalesce(sum(status='parsed'), 0) FROM source_file WHERE exhibit_id=?", (info.id,)).fetchone()
-    if files and not parsed:
+    conn = store.conn
+    files = conn.execute("SELECT count(*) FROM source_file WHERE exhibit_id=?", (info.id,)).fetchone()[0]
+    # parsed means something came out: a chat, a message, an address-book name
+    found = any(conn.execute(f"SELECT 1 FROM {table} WHERE exhibit_id=? LIMIT 1", (info.id,)).fetchone()  # noqa: S608
+                for table in ("chat_obs", "message", "alias"))
+    if files and not found:
         report.nothing_parsed = True
         with store.transaction():
-            store.warn("intake", f"nothing was parsed from this exhibit: none of its {files} files is a chat export "
-                       "or app database that could be read (custody and media triage still cover them)", info.id)
+            store.warn("intake", f"nothing was parsed from this exhibit: none of its {files} files gave a chat, message or "
+                       "contact (custody and media triage still cover them)", info.id)
 
 
 def _detects(parser: Parser, f: EvidenceFile, ctx: ExhibitContext) -> bool:

@@ -49,6 +49,7 @@ class TableShape:
     min_columns: int  # rows written before ALTER TABLE ADD COLUMN carry fewer values
     time_column: str | None = None
     time_range: tuple[float, float] | None = None  # plausible values of the time column
+    key_column: str | None = None  # unique per record (a message's key id): a remnant sharing it is a copy
 
     def index(self, column: str) -> int:
         return next(i for i, c in enumerate(self.columns) if c.name == column)
@@ -80,7 +81,7 @@ TEXTS = frozenset({0, 12, 13})
 
 
 def shape_of(conn: sqlite3.Connection, table: str, time_column: str | None = None,
-             time_range: tuple[float, float] | None = None) -> TableShape | None:
+             time_range: tuple[float, float] | None = None, key_column: str | None = None) -> TableShape | None:
     """The record shape of ``table`` from the live schema (None when the table is absent)."""
     info = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
     if not info:
@@ -103,7 +104,8 @@ def shape_of(conn: sqlite3.Connection, table: str, time_column: str | None = Non
         columns.append(Column(name, accepts, alias))
     # the first NOT NULL column after the key must be present: rows never carry fewer values
     required = max((i + 1 for i, r in enumerate(info) if r[3]), default=1)
-    return TableShape(table, tuple(columns), max(required, min(4, len(columns))), time_column, time_range)
+    return TableShape(table, tuple(columns), max(required, min(4, len(columns))), time_column, time_range,
+                      key_column)
 
 
 def _varint(buf: bytes, i: int, end: int) -> tuple[int, int]:
@@ -262,8 +264,13 @@ class Carver:
             raise ValueError("not an SQLite database")
         size = int.from_bytes(head[16:18], "big")
         self.page_size = 65536 if size == 1 else size
+        if self.page_size < 512 or self.page_size & (self.page_size - 1) or head[20] > self.page_size - 480:
+            raise ValueError(f"invalid page size {self.page_size} in the header")
         self.usable = self.page_size - head[20]
-        self.pages = int.from_bytes(head[28:32], "big")
+        # the header's page count can be stale or damaged: the file's length bounds it
+        in_file = db.seek(0, 2) // self.page_size
+        stated = int.from_bytes(head[28:32], "big")
+        self.pages = min(stated, in_file) if stated else in_file
         self.freelist_trunk = int.from_bytes(head[32:36], "big")
         self.decoder = Decoder(ENCODINGS.get(int.from_bytes(head[56:60], "big"), "utf-8"))
         self.shapes = shapes

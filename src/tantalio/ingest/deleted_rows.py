@@ -86,7 +86,7 @@ def carve_rows(conn: sqlite3.Connection, db: BinaryIO, wal: BinaryIO | None) -> 
     """Message rows in ``db`` (and ``wal``) that ``conn`` (the live view of the same database)
     no longer shows, one per distinct content, in the order found."""
     tables = [t for t in TABLES if _has_table(conn, t.table)]
-    shapes = [s for t in tables if (s := shape_of(conn, t.table, t.time, t.time_range)) is not None]
+    shapes = [s for t in tables if (s := shape_of(conn, t.table, t.time, t.time_range, t.key)) is not None]
     if not shapes:
         return []
     roots = dict(conn.execute("SELECT name, rootpage FROM sqlite_master WHERE type='table'").fetchall())
@@ -129,6 +129,8 @@ def _not_live(conn: sqlite3.Connection, shape: TableShape, rows: list[CarvedRow]
     for rowid, *values in conn.execute(f'SELECT rowid, {select} FROM "{shape.name}"'):  # noqa: S608 - schema names
         live[rowid] = tuple(values)
         contents.add(tuple(values))
+    key = names.index(shape.key_column) if shape.key_column in names else -1
+    live_keys = {v[key] for v in contents if v[key] is not None} if key >= 0 else set()
     prefixes: dict[int, set[tuple[Value, ...]]] = {}
     for row in rows:
         carved = tuple(row.values[n] for n in names if n in row.values)
@@ -140,7 +142,11 @@ def _not_live(conn: sqlite3.Connection, shape: TableShape, rows: list[CarvedRow]
                 continue
             yield CarvedRow(row.table, row.rowid, row.values, row.area, row.page, row.offset, row.wal_frame,
                             "old_version")
-        elif carved not in prefixes[k]:
+        elif carved in prefixes[k]:
+            continue
+        elif row.rowid is None and shape.key_column and row.values.get(shape.key_column) in live_keys:
+            continue  # a damaged remnant of a live message (same key id), not a deleted one
+        else:
             yield row
 
 

@@ -86,7 +86,7 @@ class IngestReport:
     skipped_parsed: int = 0
     failed: list[str] = field(default_factory=list)
     artefacts: list[str] = field(default_factory=list)  # files at app-data paths that could not be read
-    recovered_deleted: int = 0  # deleted message rows carved this run (stored apart: recovered_record)
+    recovered_deleted: int = 0  # deleted message rows carved this run (stored apart from live messages)
     nothing_parsed: bool = False
     warnings: int = 0
 

@@ -8,6 +8,8 @@ import hashlib
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -61,6 +63,10 @@ def test_crc_damaged_zip_member_gets_partial_custody_and_the_rest_goes_on(tmp_pa
         assert not result.problems and len(result.damaged) == 1 and "notes.txt" in result.damaged[0]
         again = ingest(store, [box.parent], IngestOptions("EX-01"))  # a re-run records nothing twice
         assert again.new_files == 0 and len(again.damaged) == 1
+    verify = subprocess.run([sys.executable, "-m", "tantalio", "case", "verify", str(tmp_path / "case")],
+                            capture_output=True, text=True, timeout=120)
+    assert verify.returncode == 4 and "partial custody" in verify.stdout and "case verified\n" not in verify.stdout
+    assert "verified only in part" in verify.stderr
 
 
 @pytest.mark.parametrize(("name", "content", "why"), [
@@ -160,3 +166,20 @@ def test_deleted_rows_are_recovered_and_kept_apart(tmp_path: Path, build) -> Non
         assert again.recovered_deleted == 0
         assert conn.execute("SELECT count(*) FROM recovered_record").fetchone()[0] == len(carved)
     assert _fingerprint(tmp_path / "ev") == before
+
+
+def test_damaged_chat_export_member_is_parsed_as_far_as_it_goes(tmp_path: Path) -> None:
+    box = tmp_path / "ev" / "WhatsApp Chat - Club.zip"
+    box.parent.mkdir()
+    long_export = "".join(f"1/{13 + d % 7}/24, 9:{d % 60:02d} - Ann Lee: {os.urandom(40).hex()}\n" for d in range(400))
+    with zipfile.ZipFile(box, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("_chat.txt", long_export)
+    data = bytearray(box.read_bytes())
+    start = data.index(b"_chat.txt") + len("_chat.txt")
+    data[start + 20000] ^= 0xFF  # late in the deflate stream: the first part inflates
+    box.write_bytes(bytes(data))
+    with _case(tmp_path) as store:
+        report = ingest(store, [box.parent], IngestOptions("EX-01"))
+        assert report.parsed == {"whatsapp_txt": 1} and len(report.damaged) == 1
+        messages = store.conn.execute("SELECT count(*) FROM message").fetchone()[0]
+        assert 0 < messages < 400

@@ -152,12 +152,11 @@ def hash_tree(tree: EvidenceTree) -> list[EvidenceFile]:
     """Hash every file of ``tree`` serially (the pipeline does this in parallel)."""
     out: list[EvidenceFile] = []
     for entry in tree.walk():
-        try:
-            with entry.opener() as f:
-                d = digest_stream(f)
-        except OSError:
-            continue
-        out.append(EvidenceFile(entry.path, d.size, d.sha256, d.head))
+        reader = TolerantReader(entry.opener)
+        with reader:
+            d = digest_stream(reader.binary())
+        if reader.error is None or d.size:
+            out.append(EvidenceFile(entry.path, d.size, d.sha256, d.head))
     return out
 
 

@@ -123,6 +123,25 @@ def _varint(buf: bytes, i: int, end: int) -> tuple[int, int]:
     return (value << 8) | buf[i + 8], 9
 
 
+def _header(buf: bytes, i: int, end: int, least: int, most: int, columns: int) -> tuple[list[int], int] | None:
+    """The serial types of the record header at ``i`` (its size between ``least`` and ``most``,
+    at most ``columns`` types) and where the body starts."""
+    try:
+        header, used = _varint(buf, i, end)
+        if header < least or header > most or i + header > end:
+            return None
+        j, types = i + used, []
+        while j < i + header:
+            t, n = _varint(buf, j, end)
+            j += n
+            types.append(t)
+            if len(types) > columns:
+                return None
+    except IndexError:
+        return None
+    return (types, j) if j == i + header else None
+
+
 _SIZES = {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8, 7: 8, 8: 0, 9: 0}
 
 
@@ -140,40 +159,16 @@ class Decoder:
 
     def record(self, buf: bytes, i: int, end: int, shape: TableShape) -> tuple[list[Value], int] | None:
         """The record at ``buf[i:]`` if it fits ``shape``: (values, end offset)."""
-        try:
-            header, used = _varint(buf, i, end)
-            ncols = len(shape.columns)
-            if header < 1 + shape.min_columns or header > 9 * ncols + 9 or i + header > end:
-                return None
-            j, types = i + used, []
-            while j < i + header:
-                t, n = _varint(buf, j, end)
-                j += n
-                types.append(t)
-                if len(types) > ncols:
-                    return None
-        except IndexError:
+        ncols = len(shape.columns)
+        found = _header(buf, i, end, 1 + shape.min_columns, 9 * ncols + 9, ncols)
+        if found is None or len(found[0]) < shape.min_columns:
             return None
-        if j != i + header or len(types) < shape.min_columns:
-            return None
-        return self._body(buf, j, end, shape, types)
+        return self._body(buf, found[1], end, shape, found[0])
 
     def generic(self, buf: bytes, i: int, end: int) -> tuple[list[Value], int] | None:
         """Any well-formed record at ``buf[i:end]`` (no table shape to check it against)."""
-        try:
-            header, used = _varint(buf, i, end)
-            if header < 1 or i + header > end:
-                return None
-            j, types = i + used, []
-            while j < i + header:
-                t, n = _varint(buf, j, end)
-                j += n
-                types.append(t)
-        except IndexError:
-            return None
-        if j != i + header:
-            return None
-        return self._body(buf, j, end, _ANY, types)
+        found = _header(buf, i, end, 1, end - i, end - i)
+        return None if found is None else self._body(buf, found[1], end, _ANY, found[0])
 
     def headless(self, buf: bytes, i: int, end: int, shape: TableShape, skip: int) -> tuple[list[Value], int] | None:
         """A record whose header size and first ``skip`` serial types were overwritten (by the

@@ -67,7 +67,20 @@ def describe_read_error(e: BaseException) -> str:
     return f"{kind}: {e}" if str(e) else kind
 
 
-class TolerantReader(io.RawIOBase):
+class _ReadStream(io.RawIOBase):
+    """A readable raw stream whose subclass provides ``read``; ``readinto`` copies from it."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(b))
+        n = len(data)
+        b[:n] = data
+        return n
+
+
+class TolerantReader(_ReadStream):
     """Reads an evidence stream up to the first failure, then reports end of data.
 
     Hashing and parsing a damaged file both keep every byte before the damage; ``error``
@@ -86,15 +99,6 @@ class TolerantReader(io.RawIOBase):
 
     def binary(self) -> BinaryIO:
         return cast(BinaryIO, self)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(b))
-        n = len(data)
-        b[:n] = data
-        return n
 
     def read(self, size: int = -1) -> bytes:  # type: ignore[override]
         if size is None or size < 0:
@@ -360,22 +364,13 @@ class _ZipMember:
         return _Closing(member, (zf, raw))  # type: ignore[arg-type,return-value]
 
 
-class _Closing(io.RawIOBase):
+class _Closing(_ReadStream):
     def __init__(self, inner: BinaryIO, also: tuple[object, ...], crc: int | None = None) -> None:
         self._inner = inner
         self._also = also
         self._crc_expected = crc
         self._crc = 0
         self._damage: ReadDamage | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(b))
-        n = len(data)
-        b[:n] = data
-        return n
 
     def read(self, size: int = -1) -> bytes:  # type: ignore[override]
         if self._damage is not None:

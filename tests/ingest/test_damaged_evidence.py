@@ -102,7 +102,9 @@ def test_truncated_database_and_an_exhibit_with_nothing_parsed(tmp_path: Path) -
         report = ingest(store, [ev], IngestOptions("EX-01"))
         warnings = _warnings(store)
         assert report.nothing_parsed
+        assert report.artefacts and report.artefacts[0].startswith("msgstore.db: WhatsApp Android message store gave nothing")
         assert any(p == "" and "nothing was parsed from this exhibit" in m for p, m in warnings)
+        assert any(p == "msgstore.db" and m.startswith("truncated: 300 bytes") for p, m in warnings)
         assert any(p == "msgstore.db" for p, _ in warnings), warnings
 
 

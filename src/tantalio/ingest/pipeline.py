@@ -280,6 +280,7 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
             for pattern, why in KEY_NEEDED:
                 if pattern.search(f.path):
                     store.warn("intake", why, info.id, f.path)
+                    report.artefacts.append(f"{f.path}: {why}")
                     break
             else:
                 _unclaimed_artefact(store, info, f, report)
@@ -310,6 +311,11 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
             conn.execute("UPDATE source_file SET status='parsed', format=?, parser=?, parsed_at=? WHERE id=?",
                          (parser.NAME, parser.NAME, utcnow(), sid))
         report.parsed[parser.NAME] = report.parsed.get(parser.NAME, 0) + 1
+        artefact = known_artefact(f)
+        if artefact is not None and not sink.batch.records:  # claimed, yet nothing could be read
+            why = (sink.batch.warnings[0].message if sink.batch.warnings else
+                   ctx.notes[0][1] if ctx.notes else "no records in it")
+            report.artefacts.append(f"{f.path}: {artefact.what} gave nothing: {why}")
         progress.advance(1, f.size)
     probe.close()
     progress.done()

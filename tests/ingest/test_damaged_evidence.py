@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from tantalio.export import build_case_document
-from tantalio.ingest.carving import Carver, shape_of
+from tantalio.ingest.carving import Carver
 from tantalio.ingest.pipeline import IngestOptions, ingest
+from tantalio.ingest.sqlite_records import shape_of
 from tantalio.store import CaseStore
 from tantalio.verify import verify_case
 

@@ -16,7 +16,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from tantalio.ingest.carving import INTERIOR_TABLE, LEAF_TABLE, Carver, Decoder, Value, _varint
+from tantalio.ingest.carving import Carver
+from tantalio.ingest.sqlite_records import INTERIOR_TABLE, LEAF_TABLE, Decoder, Value, varint
 
 MAX_OVERFLOW_PAGES = 100_000
 
@@ -72,8 +73,8 @@ class PageSalvage:
 
     def _cell(self, data: bytes, ptr: int) -> tuple[int, list[Value]] | None:
         try:
-            payload, n1 = _varint(data, ptr, self.usable)
-            rowid, n2 = _varint(data, ptr + n1, self.usable)
+            payload, n1 = varint(data, ptr, self.usable)
+            rowid, n2 = varint(data, ptr + n1, self.usable)
         except IndexError:
             return None
         start = ptr + n1 + n2

@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 
 from tantalio.ingest.base import EvidenceFile
-from tantalio.ingest.carving import CarvedRow, Carver, TableShape, Value, shape_of, wal_frames
+from tantalio.ingest.carving import CarvedRow, Carver
 from tantalio.ingest.context import ExhibitContext
+from tantalio.ingest.sqlite_records import TableShape, Value, shape_of, wal_frames
 
 CARVED_STORES = ("msgstore.db", "chatstorage.sqlite")
 """File names (lower case) of the message stores whose deleted rows are carved."""

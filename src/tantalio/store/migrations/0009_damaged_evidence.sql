@@ -44,10 +44,10 @@ CREATE TABLE recovered_record (
   table_name    TEXT NOT NULL,               -- message | messages | ZWAMESSAGE
   row_id        INTEGER,                     -- the rowid when the cell header survived
   state         TEXT NOT NULL,               -- deleted | old_version (the rowid lives on with other values)
-  area          TEXT NOT NULL,               -- freelist | freeblock | unallocated | wal
+  area          TEXT NOT NULL,               -- freelist | freeblock | unallocated | superseded | wal | wal_uncommitted
   page          INTEGER NOT NULL,            -- page number in the database (or in the WAL frame)
   offset        INTEGER NOT NULL,            -- byte offset of the record inside that page
-  wal_frame     INTEGER,                     -- WAL frame number for area = wal
+  wal_frame     INTEGER,                     -- WAL frame number (1-based) for the wal areas
   chat          TEXT,                        -- the chat's JID when the row names one that resolves
   sender        TEXT,
   time          TEXT,                        -- ISO UTC

@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from tantalio.demo.config import DemoConfig
 from tantalio.demo.generator import generate
 from tantalio.store import sqlite as store_sqlite
 
+from ..ingest.deleted_fixture import build_android, build_ios
 from .casedump import differences, dump_case, dump_folder
 
 KILLER = Path(__file__).with_name("killer.py")
@@ -39,7 +41,9 @@ class Stages:
         self.root = root
         self.evidence = root / "demo"
         manifest = generate(self.evidence, DemoConfig.small()).to_json()
-        self.exhibits = manifest["exhibits"]
+        # last, so kills land in it: deleted rows to carve, a store to salvage, a damaged zip member
+        self.exhibits = [*manifest["exhibits"], {"id": "EX-DMG", "path": "damaged"}]
+        damaged_exhibit(self.evidence / "damaged")
         vics = next(h for h in manifest["hashlists"] if h["format"] == "vics")
         self.hashlist = self.evidence / vics["path"]
         self.statements: dict[str, int] = {}
@@ -79,6 +83,23 @@ class Stages:
         target = self.root / "snapshots" / stage
         _copy_case(case, target)
         return target
+
+
+def damaged_exhibit(folder: Path) -> None:
+    """A phone extraction with deleted message rows (msgstore.db + WAL), a ChatStorage.sqlite
+    whose second table page is damaged (salvaged), and a chat zip with a CRC-damaged member."""
+    build_android(folder / "android", count=300, wal=True)
+    ios = build_ios(folder / "ios", count=300, wal=False).path
+    data = bytearray(ios.read_bytes())
+    data[3 * 4096 + 3:3 * 4096 + 5] = (900).to_bytes(2, "big")
+    ios.write_bytes(bytes(data))
+    box = folder / "WhatsApp Chat - Club.zip"
+    with zipfile.ZipFile(box, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("_chat.txt", "".join(f"1/{13 + d % 7}/24, 9:{d:02d} - Ann Lee: note {d}\n" for d in range(40)))
+        zf.writestr("notes.txt", "x" * 20000)
+    raw = bytearray(box.read_bytes())
+    raw[raw.index(b"notes.txt") + 40] ^= 0xFF
+    box.write_bytes(bytes(raw))
 
 
 PREVIOUS = {"ingest": "init", "hashlist": "ingest", "analyze": "hashlist", "report": "analyze"}
@@ -194,5 +215,8 @@ def test_stage_killed_then_rerun_equals_clean_run(stages: Stages, stage: str) ->
 def test_snapshots_hold_the_whole_job(stages: Stages) -> None:
     counts = {t: len(rows) for t, rows in dump_case(stages.snapshots["report"]).items()}
     assert counts["message"] > 0 and counts["media_instance"] > 0 and counts["person"] > 0
-    assert counts["hash_entry"] > 0
+    assert counts["hash_entry"] > 0 and counts["recovered_record"] > 50
+    case = dump_case(stages.snapshots["ingest"])
+    assert any(r for r in case["source_file"] if "CRC-32" in repr(r))  # the damaged member's custody
+    assert any("rows recovered" in repr(r) for r in case["warning"])  # the salvaged store
     assert json.dumps(sorted(stages.reports))  # the report folder was written

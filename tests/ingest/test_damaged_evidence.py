@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -174,12 +175,16 @@ def test_deleted_rows_are_recovered_and_kept_apart(tmp_path: Path, build) -> Non
 def test_damaged_chat_export_member_is_parsed_as_far_as_it_goes(tmp_path: Path) -> None:
     box = tmp_path / "ev" / "WhatsApp Chat - Club.zip"
     box.parent.mkdir()
-    long_export = "".join(f"1/{13 + d % 7}/24, 9:{d % 60:02d} - Ann Lee: {os.urandom(40).hex()}\n" for d in range(400))
+    rng = random.Random(17)
+    long_export = "".join(f"1/{13 + d % 7}/24, 9:{d % 60:02d} - Ann Lee: {rng.randbytes(40).hex()}\n" for d in range(400))
     with zipfile.ZipFile(box, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("_chat.txt", long_export)
+    with zipfile.ZipFile(box) as zf:
+        info = zf.getinfo("_chat.txt")
     data = bytearray(box.read_bytes())
-    start = data.index(b"_chat.txt") + len("_chat.txt")
-    data[start + 20000] ^= 0xFF  # late in the deflate stream: the first part inflates
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    cut = start + info.compress_size * 2 // 3  # late in the deflate stream: the first part inflates
+    data[cut:cut + 64] = bytes(64)
     box.write_bytes(bytes(data))
     with _case(tmp_path) as store:
         report = ingest(store, [box.parent], IngestOptions("EX-01"))

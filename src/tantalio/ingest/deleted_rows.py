@@ -122,32 +122,37 @@ def _group(rows: list[CarvedRow]) -> dict[str, list[CarvedRow]]:
 
 def _not_live(conn: sqlite3.Connection, shape: TableShape, rows: list[CarvedRow]) -> Iterator[CarvedRow]:
     """Rows the database no longer shows: copies of live rows are dropped, a live rowid with
-    other values makes an old version."""
+    other values makes an old version. Live rows are looked up per carved row (by rowid, then by
+    the message's key id), so a store of millions of messages is never loaded whole."""
     names = [c.name for c in shape.columns if not c.rowid_alias]
     select = ", ".join(f'"{n}"' for n in names)
-    live: dict[int, tuple[Value, ...]] = {}
-    contents: set[tuple[Value, ...]] = set()
-    for rowid, *values in conn.execute(f'SELECT rowid, {select} FROM "{shape.name}"'):  # noqa: S608 - schema names
-        live[rowid] = tuple(values)
-        contents.add(tuple(values))
-    key = names.index(shape.key_column) if shape.key_column in names else -1
-    live_keys = {v[key] for v in contents if v[key] is not None} if key >= 0 else set()
-    prefixes: dict[int, set[tuple[Value, ...]]] = {}
+    by_rowid = f'SELECT {select} FROM "{shape.name}" WHERE rowid=?'  # noqa: S608 - schema names
+    key = shape.key_column if shape.key_column in names else None
+    by_key = f'SELECT {select} FROM "{shape.name}" WHERE "{key}"=?' if key else ""  # noqa: S608
+    contents: dict[int, set[tuple[Value, ...]]] | None = None  # every live row: only for rows without a key
     for row in rows:
         carved = tuple(row.values[n] for n in names if n in row.values)
         k = len(carved)
-        if k not in prefixes:
-            prefixes[k] = contents if k == len(names) else {v[:k] for v in contents}
-        if row.rowid is not None and row.rowid in live:
-            if live[row.rowid][:k] == carved:
+        if row.rowid is not None:
+            live = conn.execute(by_rowid, (row.rowid,)).fetchone()
+            if live is not None:
+                if tuple(live[:k]) != carved:
+                    yield CarvedRow(row.table, row.rowid, row.values, row.area, row.page, row.offset,
+                                    row.wal_frame, "old_version")
                 continue
-            yield CarvedRow(row.table, row.rowid, row.values, row.area, row.page, row.offset, row.wal_frame,
-                            "old_version")
-        elif carved in prefixes[k]:
+        value = row.values.get(key) if key else None
+        if value is not None:
+            # the same key id lives on: a copy left by a rebalance, or a damaged remnant of it
+            if conn.execute(by_key, (value,)).fetchone() is None:
+                yield row
             continue
-        elif row.rowid is None and shape.key_column and row.values.get(shape.key_column) in live_keys:
-            continue  # a damaged remnant of a live message (same key id), not a deleted one
-        else:
+        if contents is None:
+            contents = {len(names): set()}
+            for live in conn.execute(f'SELECT {select} FROM "{shape.name}"'):  # noqa: S608 - schema names
+                contents[len(names)].add(tuple(live))
+        if k not in contents:
+            contents[k] = {v[:k] for v in contents[len(names)]}
+        if carved not in contents[k]:
             yield row
 
 

@@ -47,7 +47,21 @@ def build_case_document(store: CaseStore) -> dict[str, Any]:
         fill_case_document(store, doc)
     from tantalio.signing import recorded_keys  # keys that signed this case's packages (partners pin them)
     doc["signing_keys"] = recorded_keys(store)
+    doc["recovered_deleted"] = recovered_deleted(store)
     return doc
+
+
+def recovered_deleted(store: CaseStore) -> list[dict[str, Any]]:
+    """Deleted rows carved from message stores: their own section, never mixed with live
+    messages (issue 17). ``state`` is ``deleted`` or ``old_version``; ``area`` says where in
+    the file they were found (freelist, freeblock, unallocated, superseded, wal, wal_uncommitted)."""
+    rows = store.conn.execute(
+        "SELECT r.exhibit_id, s.path, s.sha256, r.table_name, r.row_id, r.state, r.area, r.page, r.offset, r.wal_frame,"
+        " r.chat, r.sender, r.time, r.text, r.key_id FROM recovered_record r JOIN source_file s ON s.id = r.source_file_id"
+        " ORDER BY r.exhibit_id, s.path, r.area, r.page, r.offset, r.content_hash")
+    keys = ("exhibit", "path", "sha256", "table", "rowid", "state", "area", "page", "offset", "wal_frame", "chat",
+            "sender", "time", "text", "key_id")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def _person_label(store: CaseStore, person_id: int) -> str:

@@ -69,10 +69,13 @@ def collect_media(store: CaseStore) -> int:
     conn = store.conn
     with store.transaction():
         before = conn.execute("SELECT count(*) FROM media_item").fetchone()[0]
+        # a file read only in part (read_error) has digests of that part, not of the picture:
+        # it is no media item (it would count as new unknown material); custody keeps it.
+        # Every insert here is idempotent: media_instance_once (0009) holds with NULL columns.
         conn.execute(
             "INSERT OR IGNORE INTO media_item(sha256, md5, sha1, size, mime) "
             "SELECT sha256, md5, sha1, size, mime FROM source_file "
-            "WHERE mime LIKE 'image/%' OR mime LIKE 'video/%' ORDER BY id")
+            "WHERE (mime LIKE 'image/%' OR mime LIKE 'video/%') AND read_error IS NULL ORDER BY id")
         conn.execute(
             "INSERT OR IGNORE INTO media_item(sha256, size, mime) "
             "SELECT sha256, size, mime FROM media_ref WHERE sha256 IS NOT NULL ORDER BY id")
@@ -83,7 +86,7 @@ def collect_media(store: CaseStore) -> int:
         conn.execute(
             "INSERT OR IGNORE INTO media_instance(sha256, exhibit_id, source_file_id, path, message_id, seen_as) "
             "SELECT sha256, exhibit_id, id, path, NULL, 'file' FROM source_file "
-            "WHERE sha256 IN (SELECT sha256 FROM media_item) ORDER BY id")
+            "WHERE sha256 IN (SELECT sha256 FROM media_item) AND read_error IS NULL ORDER BY id")
         conn.execute(
             "INSERT OR IGNORE INTO media_instance(sha256, exhibit_id, source_file_id, path, message_id, seen_as) "
             "SELECT r.sha256, r.exhibit_id, s.id, r.path, r.message_id, r.seen_as FROM media_ref r "
@@ -141,7 +144,8 @@ def triage_media(store: CaseStore, executor: Executor, progress: Any = None, fas
                 conn.execute("BEGIN IMMEDIATE")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite rolls back by itself on a full disk: keep the real cause
+            conn.execute("ROLLBACK")
         raise
     if progress is not None:
         progress.done()

@@ -8,7 +8,7 @@ import click
 
 from tantalio.cli import search as _search  # noqa: F401  (registers `tantalio search`)
 from tantalio.cli.app import app, console_err
-from tantalio.errors import TantalioError
+from tantalio.errors import EnvironmentProblem, TantalioError, environment_problem
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -16,6 +16,12 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="tantalio", standalone_mode=False)
     except TantalioError as e:
+        origin = e.__cause__ or e.__context__
+        cause = environment_problem(origin) if origin is not None else None
+        if isinstance(e, EnvironmentProblem):
+            _environment(e)
+        elif cause is not None:  # e.g. "not a usable case store" because the disk is full
+            _environment(cause)
         console_err.print(f"[bold red]error:[/] {e}", highlight=False, markup=True, soft_wrap=True)
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
@@ -29,6 +35,17 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         console_err.print("interrupted")
         sys.exit(130)
+    except Exception as e:  # disk full, permission denied, read-only case: one line naming the cause
+        problem = environment_problem(e)
+        if problem is None:
+            raise
+        _environment(problem)
+
+
+def _environment(problem: TantalioError) -> None:
+    console_err.print(f"[bold red]error:[/] {problem}; nothing half-done was kept: fix this and run the "
+                      "same command again", highlight=False, markup=True, soft_wrap=True)
+    sys.exit(problem.exit_code)
 
 
 __all__ = ["app", "main"]

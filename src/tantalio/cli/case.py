@@ -34,6 +34,12 @@ def verify(case: Path = typer.Argument(..., help="Case folder.")) -> None:
         result = verify_case(store)
     console.print(f"audit log: {result.audit_rows} rows, chain {'intact' if result.audit_ok else 'BROKEN'}")
     console.print(f"evidence: {result.files_checked} files re-hashed, {result.files_missing} no longer present")
+    for item in result.damaged:
+        console.print(f"  [yellow]partial custody[/] {item}", highlight=False)
     if result.problems:
         raise IntegrityError("; ".join(result.problems[:5]) + (" …" if len(result.problems) > 5 else ""))
+    if result.damaged:
+        # custody holds only the readable part of these files: say so rather than "verified"
+        raise IntegrityError(f"case verified only in part: {len(result.damaged)} evidence file(s) could be read "
+                             "only in part at intake (listed above); their readable part is unchanged")
     console.print("[green]case verified[/]")

@@ -35,7 +35,13 @@ def ingest_command(
         f"[bold]{report.exhibit_id}[/]: {report.files} files ({report.bytes:,} bytes), {report.new_files} new; "
         f"parsed: {parsed}; already parsed: {report.skipped_parsed}"
     )
-    for label, items in (("unreadable", report.unreadable), ("refused", report.refused), ("failed", report.failed)):
+    if report.recovered_deleted:
+        console.print(f"  recovered {report.recovered_deleted} deleted message rows from free space and WAL frames "
+                      "(kept apart from live messages: `tantalio export` lists them under recovered_deleted)")
+    if report.nothing_parsed:
+        console.print("  [yellow]nothing parsed[/] no chat export or app database of this exhibit could be read")
+    for label, items in (("unreadable", report.unreadable), ("damaged", report.damaged), ("refused", report.refused),
+                         ("failed", report.failed), ("not readable", report.artefacts)):
         for item in items[:10]:
             console.print(f"  [yellow]{label}[/] {item}", highlight=False)
         if len(items) > 10:

@@ -17,12 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from tantalio.errors import EvidenceError, TantalioError, UserError
+from tantalio.errors import EvidenceError, UserError
 from tantalio.identity import normalize_phone
+from tantalio.ingest.artefacts import known_artefact, why_unreadable
 from tantalio.ingest.base import BatchSink, EvidenceFile, ExhibitInfo, Parser
 from tantalio.ingest.context import ExhibitContext, parse_file
+from tantalio.ingest.deleted_rows import CARVED_STORES, DeletedMessage, carve_messages, store_deleted
 from tantalio.ingest.registry import ParserRegistry, default_registry
-from tantalio.ingest.sources import EvidenceTree, RawEntry
+from tantalio.ingest.sources import EvidenceTree, RawEntry, TolerantReader
 from tantalio.media.digests import Digests, digest_stream
 from tantalio.media.sniff import sniff
 from tantalio.nogc import paused_gc
@@ -78,10 +80,14 @@ class IngestReport:
     bytes: int = 0
     new_files: int = 0
     unreadable: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)  # read in part: custody of what could be read
     refused: list[str] = field(default_factory=list)
     parsed: dict[str, int] = field(default_factory=dict)  # parser -> sources parsed this run
     skipped_parsed: int = 0
     failed: list[str] = field(default_factory=list)
+    artefacts: list[str] = field(default_factory=list)  # files at app-data paths that could not be read
+    recovered_deleted: int = 0  # deleted message rows carved this run (stored apart from live messages)
+    nothing_parsed: bool = False
     warnings: int = 0
 
 
@@ -131,15 +137,28 @@ def _owner_key(owner: str, country: str | None):  # type: ignore[no-untyped-def]
     return IdentifierKey("phone", owner, owner, "", country)
 
 
-def _hash(entry: RawEntry) -> Digests | OSError | TantalioError | ValueError:
+@dataclass(frozen=True, slots=True)
+class Hashed:
+    """Digests of a file as far as it could be read; ``damage`` says why it stopped early."""
+
+    digests: Digests
+    damage: str | None = None
+
+
+def _hash(entry: RawEntry) -> Hashed | ValueError:
+    reader = TolerantReader(entry.opener)
     try:
-        with entry.opener() as f:
-            return digest_stream(f, limit=entry.size if "!/" in entry.path else None)
-    except (OSError, TantalioError, ValueError, zipfile.BadZipFile, EOFError) as e:
-        return e if isinstance(e, OSError | TantalioError | ValueError) else OSError(str(e))
+        with reader:
+            digests = digest_stream(reader.binary(), limit=entry.size if "!/" in entry.path else None)
+    except ValueError as e:  # inflates beyond its declared size: refused, like a bomb
+        return e
+    damage = reader.error
+    if damage is None and "!/" in entry.path and digests.size != entry.size:
+        damage = f"member ends after {digests.size} of its declared {entry.size} bytes"
+    return Hashed(digests, damage)
 
 
-def _hash_all(entries: list[RawEntry], workers: int) -> Iterator[tuple[RawEntry, Digests | Exception]]:
+def _hash_all(entries: list[RawEntry], workers: int) -> Iterator[tuple[RawEntry, Hashed | ValueError]]:
     if workers <= 1:
         for e in entries:
             yield e, _hash(e)
@@ -175,13 +194,23 @@ def ingest(store: CaseStore, sources: list[Path], opts: IngestOptions,
     try:
         for entry, result in _hash_all(entries, opts.workers):
             progress.advance(1, entry.size)
-            if isinstance(result, Exception):
-                msg = f"unreadable: {getattr(result, 'strerror', None) or result}"
-                report.unreadable.append(f"{entry.path}: {msg}")
+            if isinstance(result, ValueError):
+                msg = f"refused: {result}"
+                report.refused.append(f"{entry.path}: {msg}")
                 store.warn("intake", msg, info.id, entry.path)
                 continue
-            d = result
-            files.append(EvidenceFile(entry.path, d.size, d.sha256, d.head))
+            d, damage = result.digests, result.damage
+            if damage is not None and d.size == 0 and entry.size > 0:
+                msg = f"unreadable: {damage}"
+                report.unreadable.append(f"{entry.path}: {msg}")
+                store.warn("intake", msg, info.id, entry.path)
+            elif damage is not None:
+                msg = (f"damaged: read {d.size} of {entry.size} bytes, then {damage}; custody records the "
+                       "readable part, which is parsed as far as it goes")
+                report.damaged.append(f"{entry.path}: {msg}")
+                store.warn("intake", msg, info.id, entry.path)
+            if not (damage is not None and d.size == 0):
+                files.append(EvidenceFile(entry.path, d.size, d.sha256, d.head))
             report.files += 1
             report.bytes += d.size
             known = recorded.get(entry.path)
@@ -193,9 +222,10 @@ def ingest(store: CaseStore, sources: list[Path], opts: IngestOptions,
                 continue
             mtime = datetime.fromtimestamp(entry.mtime, UTC).isoformat().replace("+00:00", "Z") if entry.mtime else None
             conn.execute(
-                "INSERT INTO source_file(exhibit_id, path, size, sha256, md5, sha1, mtime, mime, hashed_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?)",
-                (info.id, entry.path, d.size, d.sha256, d.md5, d.sha1, mtime, sniff(d.head), utcnow()),
+                "INSERT INTO source_file(exhibit_id, path, size, sha256, md5, sha1, mtime, mime, hashed_at,"
+                " bytes_read, read_error) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (info.id, entry.path, d.size if damage is None else max(entry.size, d.size), d.sha256, d.md5,
+                 d.sha1, mtime, sniff(d.head), utcnow(), None if damage is None else d.size, damage),
             )
             report.new_files += 1
             pending += 1
@@ -205,11 +235,12 @@ def ingest(store: CaseStore, sources: list[Path], opts: IngestOptions,
                 pending = 0
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may already have rolled back (disk full): keep the real cause
+            conn.execute("ROLLBACK")
         raise
     progress.done()
 
-    if not files and (entries or tree.refusals):
+    if report.files == len(report.unreadable) and (entries or tree.refusals):
         problems = report.unreadable + report.refused
         raise EvidenceError("nothing could be read from the evidence:\n  " + "\n  ".join(problems[:20]))
 
@@ -219,6 +250,7 @@ def ingest(store: CaseStore, sources: list[Path], opts: IngestOptions,
         "exhibit": info.id, "sources": [str(s.resolve()) for s in sources], "files": report.files,
         "bytes": report.bytes, "new_files": report.new_files, "parsed": report.parsed,
         "failed": report.failed, "unreadable": len(report.unreadable), "refused": len(report.refused),
+        "damaged": len(report.damaged),
     })
     return report
 
@@ -248,6 +280,10 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
             for pattern, why in KEY_NEEDED:
                 if pattern.search(f.path):
                     store.warn("intake", why, info.id, f.path)
+                    report.artefacts.append(f"{f.path}: {why}")
+                    break
+            else:
+                _unclaimed_artefact(store, info, f, report)
     progress.phase("parsing", len(plan), sum(f.size for f, _ in plan))
     writer = BatchWriter(conn, ExhibitScope(info.id, info.country, info.owner_phone))
     for f, parser in plan:
@@ -256,9 +292,11 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
         sink = BatchSink()
         try:
             parse_file(parser, f, ctx, sink)
+            deleted = _carve(ctx, f)
         except Exception as e:  # a parser bug or unreadable file must not stop the exhibit
             ctx.close()
             with store.transaction():
+                _record_salvage(store, info, ctx, parser.NAME)
                 store.warn(parser.NAME, f"could not be parsed: {e}", info.id, f.path)
                 conn.execute("UPDATE source_file SET status='failed', format=?, parser=? WHERE id=?",
                              (parser.NAME, parser.NAME, sid))
@@ -268,12 +306,68 @@ def _parse_all(store: CaseStore, tree: EvidenceTree, info: ExhibitInfo, files: l
         ctx.close()
         with store.transaction(), paused_gc():  # the batch's records are acyclic, like the parse's
             writer.write(sid, sink.batch, parser.NAME)
+            _record_salvage(store, info, ctx, parser.NAME)
+            report.recovered_deleted += store_deleted(conn, info.id, sid, deleted)
             conn.execute("UPDATE source_file SET status='parsed', format=?, parser=?, parsed_at=? WHERE id=?",
                          (parser.NAME, parser.NAME, utcnow(), sid))
         report.parsed[parser.NAME] = report.parsed.get(parser.NAME, 0) + 1
+        artefact = known_artefact(f)
+        if artefact is not None and not sink.batch.records:  # claimed, yet nothing could be read
+            why = (sink.batch.warnings[0].message if sink.batch.warnings else
+                   ctx.notes[0][1] if ctx.notes else "no records in it")
+            report.artefacts.append(f"{f.path}: {artefact.what} gave nothing: {why}")
         progress.advance(1, f.size)
     probe.close()
     progress.done()
+    _nothing_parsed(store, info, report)
+
+
+def _carve(ctx: ExhibitContext, f: EvidenceFile) -> list[DeletedMessage]:
+    """Deleted message rows of a WhatsApp message store; a carving failure is a note, never an
+    abort (the live rows are parsed already)."""
+    if f.name.lower() not in CARVED_STORES:
+        return []
+    try:
+        return carve_messages(ctx, f)
+    except Exception as e:  # carving reads raw pages of possibly damaged files
+        ctx.notes.append((f.path, f"deleted-record carving stopped: {type(e).__name__}: {e}"))
+        return []
+
+
+def _record_salvage(store: CaseStore, info: ExhibitInfo, ctx: ExhibitContext, stage: str) -> None:
+    """Integrity failures and recoveries of the databases a parser opened, in the warning log,
+    and the mark on what was read from a recovered copy (inside the source's transaction)."""
+    for path, message in ctx.notes:
+        store.warn(stage, message, info.id, path)
+    for path, how in ctx.salvaged.items():
+        row = store.conn.execute("SELECT id FROM source_file WHERE exhibit_id=? AND path=?", (info.id, path)).fetchone()
+        if row is not None:
+            store.conn.execute("UPDATE source_file SET salvage=? WHERE id=?", (how, row[0]))
+            store.conn.execute("UPDATE message SET recovery='sqlite_recover' WHERE source_file_id=?", (row[0],))
+
+
+def _unclaimed_artefact(store: CaseStore, info: ExhibitInfo, f: EvidenceFile, report: IngestReport) -> None:
+    """A file named like an app's data that no parser could take is said out loud."""
+    artefact = known_artefact(f)
+    if artefact is None:
+        return
+    why = why_unreadable(f, artefact)
+    if why is not None:
+        report.artefacts.append(f"{f.path}: {artefact.what} not readable: {why}")
+        store.warn("intake", f"{artefact.what} not readable: {why}", info.id, f.path)
+
+
+def _nothing_parsed(store: CaseStore, info: ExhibitInfo, report: IngestReport) -> None:
+    conn = store.conn
+    files = conn.execute("SELECT count(*) FROM source_file WHERE exhibit_id=?", (info.id,)).fetchone()[0]
+    # parsed means something came out: a chat, a message, an address-book name
+    found = any(conn.execute(f"SELECT 1 FROM {table} WHERE exhibit_id=? LIMIT 1", (info.id,)).fetchone()  # noqa: S608
+                for table in ("chat_obs", "message", "alias"))
+    if files and not found:
+        report.nothing_parsed = True
+        with store.transaction():
+            store.warn("intake", f"nothing was parsed from this exhibit: none of its {files} files gave a chat, message or "
+                       "contact (custody and media triage still cover them)", info.id)
 
 
 def _detects(parser: Parser, f: EvidenceFile, ctx: ExhibitContext) -> bool:

@@ -12,11 +12,12 @@ import io
 import os
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from tantalio.errors import EvidenceError, UnsafeEntry
 from tantalio.ingest.archives import TAR_SUFFIXES, UNSUPPORTED_TAR_SUFFIXES, tar_kind, walk_tar
@@ -47,6 +48,94 @@ class Refusal:
 
     path: str
     reason: str
+
+
+class ReadDamage(OSError):
+    """Evidence that could not be read to its end intact (raised at the point of damage)."""
+
+
+READ_ERRORS: tuple[type[BaseException], ...] = (
+    OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError, NotImplementedError,
+)
+"""What reading damaged evidence raises: I/O errors, truncated or corrupt compressed data, bad
+CRCs, members that are encrypted (RuntimeError) or use a compression we lack."""
+
+
+def describe_read_error(e: BaseException) -> str:
+    """One line naming the cause, e.g. ``zlib.error: Error -3 while decompressing data``."""
+    if isinstance(e, OSError) and e.strerror and not isinstance(e, ReadDamage):
+        return f"{type(e).__name__}: {e.strerror}"
+    kind = "zlib.error" if isinstance(e, zlib.error) else type(e).__name__
+    return f"{kind}: {e}" if str(e) else kind
+
+
+class _ReadStream(io.RawIOBase):
+    """A readable raw stream whose subclass provides ``read``; ``readinto`` copies from it."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(b))
+        n = len(data)
+        b[:n] = data
+        return n
+
+
+class TolerantReader(_ReadStream):
+    """Reads an evidence stream up to the first failure, then reports end of data.
+
+    Hashing and parsing a damaged file both keep every byte before the damage; ``error``
+    names the damage and ``bytes_read`` says how far the read got. ``opener`` failing (an
+    encrypted member, a file the OS refuses) counts as damage at byte 0.
+    """
+
+    def __init__(self, opener: Callable[[], BinaryIO]) -> None:
+        self.bytes_read = 0
+        self.error: str | None = None
+        self._inner: BinaryIO | None = None
+        try:
+            self._inner = opener()
+        except READ_ERRORS as e:
+            self.error = describe_read_error(e)
+
+    def binary(self) -> BinaryIO:
+        return cast(BinaryIO, self)
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        if size is None or size < 0:
+            parts = []
+            while chunk := self.read(1 << 20):
+                parts.append(chunk)
+            return b"".join(parts)
+        if self._inner is None or self.error is not None:
+            return b""
+        try:
+            data = self._inner.read(size)
+        except READ_ERRORS as e:
+            self.error = describe_read_error(e)
+            return b""
+        self.bytes_read += len(data)
+        return data
+
+    def readall(self) -> bytes:
+        return self.read(-1)
+
+    def seekable(self) -> bool:
+        return self._inner is not None and self._inner.seekable()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self._inner is None:
+            raise OSError("unreadable evidence stream")
+        return self._inner.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._inner.tell() if self._inner is not None else 0
+
+    def close(self) -> None:
+        if not self.closed and self._inner is not None:
+            self._inner.close()
+        super().close()
 
 
 def _open_readonly(path: Path) -> BinaryIO:
@@ -319,31 +408,51 @@ class _ZipMember:
         except Exception:
             raw.close()
             raise
+        # zipfile checks the CRC inside the read that reaches the end and then drops that read's
+        # data: we check it ourselves, after every byte has been handed over (ReadDamage at EOF)
+        if hasattr(member, "_expected_crc"):
+            member._expected_crc = None
+            return _Closing(member, (zf, raw), info.CRC)  # type: ignore[arg-type,return-value]
         return _Closing(member, (zf, raw))  # type: ignore[arg-type,return-value]
 
 
-class _Closing(io.RawIOBase):
-    def __init__(self, inner: BinaryIO, also: tuple[object, ...]) -> None:
+class _Closing(_ReadStream):
+    def __init__(self, inner: BinaryIO, also: tuple[object, ...], crc: int | None = None) -> None:
         self._inner = inner
         self._also = also
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._inner.read(len(b))
-        n = len(data)
-        b[:n] = data
-        return n
+        self._crc_expected = crc
+        self._crc = 0
+        self._damage: ReadDamage | None = None
 
     def read(self, size: int = -1) -> bytes:  # type: ignore[override]
-        return self._inner.read(size)
+        if self._damage is not None:
+            damage, self._damage = self._damage, None
+            raise damage
+        data = self._inner.read(size)
+        if self._crc_expected is not None:
+            if data:
+                self._crc = zlib.crc32(data, self._crc)
+            if not data and size != 0:
+                self._check_crc()
+            elif size is None or size < 0:
+                try:
+                    self._check_crc()
+                except ReadDamage as e:
+                    self._damage = e  # the caller gets every byte now, the verdict on its next read
+        return data
+
+    def _check_crc(self) -> None:
+        expected, self._crc_expected = self._crc_expected, None  # one verdict per read-through
+        if expected is not None and self._crc != expected:
+            raise ReadDamage(f"CRC-32 mismatch (stored {expected:08x}, content {self._crc:08x})")
 
     def seekable(self) -> bool:
         return self._inner.seekable()
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        return self._inner.seek(offset, whence)
+        pos = self._inner.seek(offset, whence)
+        self._crc_expected = None  # a reader that jumps around gets no CRC verdict
+        return pos
 
     def tell(self) -> int:
         return self._inner.tell()

@@ -161,7 +161,8 @@ class CaseStore:
                 )
                 self.conn.execute("COMMIT")
             except sqlite3.Error as e:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise StoreError(f"migration {m.version:04d}_{m.name} failed: {e}") from e
             applied.append(f"{m.version:04d}_{m.name}")
         return applied
@@ -177,7 +178,10 @@ class CaseStore:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # after SQLITE_FULL or an I/O error SQLite has already rolled back: a second ROLLBACK
+            # would raise "cannot rollback - no transaction is active" and hide the real cause
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")
@@ -264,6 +268,13 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
     except sqlite3.DatabaseError as e:
+        from tantalio.errors import EnvironmentProblem
+
+        folder = path.parent
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            raise EnvironmentProblem(f"the case folder {folder} is on a read-only file system ({e})") from e
+        if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise EnvironmentProblem(f"permission denied: cannot write the case store in {folder} ({e})") from e
         raise StoreError(f"{path}: not a usable case store: {e}") from e
     return conn
 

@@ -111,7 +111,7 @@ class WhatsAppTxtParser:
             except OSError:
                 return False
         text, _ = _decode(head)
-        lines = [ln for ln in text.split("\n")[:20] if ln.strip(_STRIP + "\r")]
+        lines = [ln for ln in split_lines(text)[0][:20] if ln.strip(_STRIP)]
         return any(CANDIDATE.match(ln) for ln in lines[:3])
 
     # ---- parsing
@@ -128,11 +128,10 @@ class WhatsAppTxtParser:
         text, problem = _decode(data)
         if problem:
             warn(problem[0], "encoding", f"{file.path}:{problem[0]}: {problem[1]}")
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        if "\r" in text:
-            lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+        lines, raw_lines, stray = split_lines(text)
+        if stray:
+            warn(None, "control", f"{file.path}: {stray} NUL or other control character(s) removed for matching; "
+                 "the raw text keeps them")
         name_says_export = file.name == "_chat.txt" or file.name.startswith(loc.CHAT_FILE_PREFIXES)
         found = infer_shape(lines)
         if found is None and not name_says_export:
@@ -149,13 +148,15 @@ class WhatsAppTxtParser:
             warn.close()
             return
         reader = HeaderReader(found[0])
-        starts, heads = self._headers(text if "\r" not in text else "\n".join(lines), lines, reader, file, warn)
+        starts, heads = self._headers("\n".join(lines) if lines is not raw_lines or "\r" in text else text,
+                                      lines, reader, file, warn)
         times = self._times(starts, heads, reader, _zone(ctx.exhibit.timezone, file, warn), file, warn)
         first = starts[0] if starts else len(lines)
         if first > 0:
             warn(1, "preamble", f"{file.path}:1-{first}: {first} line(s) before the first message header")
             records.append(_preamble(ref, chat_key, lines, first))
-        _Emitter(ctx, file, ref, chat_key, reader.shape.bracket, warn).run(lines, starts, heads, times, records, sink)
+        _Emitter(ctx, file, ref, chat_key, reader.shape.bracket, warn).run(lines, starts, heads, times, records, sink,
+                                                                           raw_lines)
         warn.close()
 
     def _times(self, starts: list[int], headers: list[Header], reader: HeaderReader, zone: ZoneInfo,
@@ -239,9 +240,11 @@ class _Emitter:
         self.ctx, self.file, self.ref, self.chat_key, self.ios, self.warn = ctx, file, ref, chat_key, ios, warn
 
     def run(self, lines: list[str], starts: list[int], heads: list[Header], times: list[datetime | None],
-            records: list[Record], sink: Sink) -> None:
+            records: list[Record], sink: Sink, raw_lines: list[str] | None = None) -> None:
         """Emits the chat, then ``records`` and the records of the messages starting at lines
-        ``starts`` (with headers ``heads`` and UTC times ``times``)."""
+        ``starts`` (with headers ``heads`` and UTC times ``times``); ``raw_lines``: the lines as
+        written, when ``lines`` had stray control characters removed."""
+        raws = lines if raw_lines is None else raw_lines
         split = _AuthorSplitter(self.ios)
         # iOS writes the group's own name as the author of system lines: which authors are the
         # group must be known before their first line is read. Android has no such author, and
@@ -264,7 +267,7 @@ class _Emitter:
         for i, end, time in zip(starts, ends, times, strict=True):
             header = next_head()
             rest = header[REST]
-            raw = lines[i] if end == i + 1 else "\n".join(lines[i:end])
+            raw = raws[i] if end == i + 1 else "\n".join(raws[i:end])
             if known is not None and i in known:
                 author, body, rule = known[i]
             elif end == i + 1:
@@ -405,6 +408,26 @@ def _actor_is_author(hit: SystemHit, author: str) -> bool:
 def _preamble(ref: SourceRef, chat_key: str, lines: list[str], count: int) -> MessageRecord:
     text = "\n".join(lines[:count])
     return MessageRecord(ref.at_line(1), chat_key, "L1", None, None, "", text, "system_unknown", raw=text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""C0/C1 control characters other than tab and line ends: NULs from a damaged copy, stray bytes."""
+
+
+def split_lines(text: str) -> tuple[list[str], list[str], int]:
+    """The lines of an export, split at CRLF, LF and lone CR (old Mac-style exports and
+    damaged copies use lone CRs); then the lines with control characters removed for matching,
+    the lines as written, and how many characters were removed."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    raw = text.split("\n")
+    if raw and raw[-1] == "":
+        raw.pop()
+    stray = len(_CONTROL.findall(text))
+    if not stray:
+        return raw, raw, 0
+    sub = _CONTROL.sub
+    return [sub("", ln) for ln in raw], raw, stray
 
 
 def _decode(data: bytes) -> tuple[str, tuple[int, str] | None]:

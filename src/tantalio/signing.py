@@ -142,7 +142,7 @@ def case_key(store: CaseStore) -> SigningKey:
 def record_key(store: CaseStore, key: SigningKey) -> None:
     """Remember a key that signed for this case (the case export lists them)."""
     with store.transaction() as conn:
-        conn.execute("INSERT OR IGNORE INTO signing_key(fingerprint, algorithm, public_key, kind, first_used) "
+        conn.execute("INSERT OR IGNORE INTO signing_key(fingerprint, algorithm, public_key, kind, first_used_at) "
                      "VALUES (?,?,?,?,?)", (key.fingerprint, ALGORITHM, key.public_pem, key.kind, utcnow()))
 
 
@@ -152,4 +152,4 @@ def recorded_keys(store: CaseStore) -> list[dict[str, Any]]:
     if not has:
         return []
     return [{"algorithm": a, "fingerprint": f, "public_key": p, "kind": k} for f, a, p, k in store.conn.execute(
-        "SELECT fingerprint, algorithm, public_key, kind FROM signing_key ORDER BY kind, first_used, fingerprint")]
+        "SELECT fingerprint, algorithm, public_key, kind FROM signing_key ORDER BY kind, first_used_at, fingerprint")]

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tantalio.cli import main as cli_main
 from tantalio.demo.config import DemoConfig
@@ -48,6 +50,10 @@ class Stages:
         self.hashlist = self.evidence / vics["path"]
         self.statements: dict[str, int] = {}
         self.snapshots: dict[str, Path] = {}
+        # a unit's key, as a unit signs every package with one (a case key would be new in each copy)
+        self.signing_key = root / "unit-key.pem"
+        self.signing_key.write_bytes(Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 
     def ingest_args(self, case: Path, ex: dict[str, Any]) -> list[str]:
         args = ["ingest", str(case), str(self.evidence / ex["path"]), "--exhibit", ex["id"], "--workers", "1"]
@@ -63,7 +69,7 @@ class Stages:
             return [["hashlist", "import", str(case), str(self.hashlist), "--format", "vics"]]
         if stage == "analyze":
             return [["analyze", str(case), "--workers", "1"]]
-        return [["report", str(case), str(out), "--no-pdf"]]
+        return [["report", str(case), str(out), "--no-pdf", "--signing-key", str(self.signing_key)]]
 
     def build(self) -> None:
         case = self.root / "clean" / "case"
@@ -148,9 +154,13 @@ class _counting:
 
 @pytest.fixture(scope="module")
 def stages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stages]:
-    built = Stages(tmp_path_factory.mktemp("faults"))
-    built.build()
-    yield built
+    # reports stamp their generation time (and sign over it) unless SOURCE_DATE_EPOCH fixes it;
+    # set here, it reaches the killed subprocesses too
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SOURCE_DATE_EPOCH", "1500000000")
+        built = Stages(tmp_path_factory.mktemp("faults"))
+        built.build()
+        yield built
 
 
 def _run(argv: list[str]) -> None:

@@ -6,5 +6,5 @@ CREATE TABLE signing_key (
   algorithm   TEXT NOT NULL,                 -- Ed25519
   public_key  TEXT NOT NULL,                 -- PEM (SubjectPublicKeyInfo)
   kind        TEXT NOT NULL,                 -- case | unit
-  first_used  TEXT NOT NULL
+  first_used_at TEXT NOT NULL
 );

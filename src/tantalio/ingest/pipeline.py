@@ -9,6 +9,7 @@ source's records and its "parsed" mark are committed together.
 from __future__ import annotations
 
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,7 @@ from tantalio.store.sqlite import CaseStore, utcnow
 from tantalio.store.writer import BatchWriter, ExhibitScope, get_or_create_identifier
 
 COMMIT_EVERY = 500
+FLUSH_SECONDS = 2.0
 
 # Artefacts we recognise but cannot read without a key: warn, so "no data" never looks like
 # "nothing there" (a crypt14 backup beside an unreadable msgstore.db is a lead, not noise).
@@ -170,43 +172,46 @@ def ingest(store: CaseStore, sources: list[Path], opts: IngestOptions,
 
     files: list[EvidenceFile] = []
     recorded = {p: s for p, s in conn.execute("SELECT path, sha256 FROM source_file WHERE exhibit_id=?", (info.id,))}
-    pending = 0
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for entry, result in _hash_all(entries, opts.workers):
-            progress.advance(1, entry.size)
-            if isinstance(result, Exception):
-                msg = f"unreadable: {getattr(result, 'strerror', None) or result}"
-                report.unreadable.append(f"{entry.path}: {msg}")
-                store.warn("intake", msg, info.id, entry.path)
-                continue
-            d = result
-            files.append(EvidenceFile(entry.path, d.size, d.sha256, d.head))
-            report.files += 1
-            report.bytes += d.size
-            known = recorded.get(entry.path)
-            if known == d.sha256:
-                continue
-            if known is not None:
-                store.warn("intake", f"content changed since it was recorded (was sha256 {known}, now {d.sha256})",
-                           info.id, entry.path)
-                continue
-            mtime = datetime.fromtimestamp(entry.mtime, UTC).isoformat().replace("+00:00", "Z") if entry.mtime else None
-            conn.execute(
+    # Hash without holding the case's write lock; record custody in short transactions (every
+    # COMMIT_EVERY files or FLUSH_SECONDS), so parallel ingests interleave and a kill loses little.
+    custody: list[tuple[object, ...]] = []
+    intake_warnings: list[tuple[str, str]] = []
+    flushed = time.monotonic()
+
+    def flush() -> None:
+        with store.transaction():
+            for path, msg in intake_warnings:
+                store.warn("intake", msg, info.id, path)
+            conn.executemany(
                 "INSERT INTO source_file(exhibit_id, path, size, sha256, md5, sha1, mtime, mime, hashed_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?)",
-                (info.id, entry.path, d.size, d.sha256, d.md5, d.sha1, mtime, sniff(d.head), utcnow()),
-            )
-            report.new_files += 1
-            pending += 1
-            if pending >= COMMIT_EVERY:
-                conn.execute("COMMIT")
-                conn.execute("BEGIN IMMEDIATE")
-                pending = 0
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+                " VALUES (?,?,?,?,?,?,?,?,?)", custody)
+        custody.clear()
+        intake_warnings.clear()
+
+    for entry, result in _hash_all(entries, opts.workers):
+        progress.advance(1, entry.size)
+        if isinstance(result, Exception):
+            msg = f"unreadable: {getattr(result, 'strerror', None) or result}"
+            report.unreadable.append(f"{entry.path}: {msg}")
+            intake_warnings.append((entry.path, msg))
+            continue
+        d = result
+        files.append(EvidenceFile(entry.path, d.size, d.sha256, d.head))
+        report.files += 1
+        report.bytes += d.size
+        known = recorded.get(entry.path)
+        if known == d.sha256:
+            continue
+        if known is not None:
+            intake_warnings.append((entry.path, f"content intake_warnings since it was recorded (was sha256 {known}, now {d.sha256})"))
+            continue
+        mtime = datetime.fromtimestamp(entry.mtime, UTC).isoformat().replace("+00:00", "Z") if entry.mtime else None
+        custody.append((info.id, entry.path, d.size, d.sha256, d.md5, d.sha1, mtime, sniff(d.head), utcnow()))
+        report.new_files += 1
+        if len(custody) >= COMMIT_EVERY or time.monotonic() - flushed >= FLUSH_SECONDS:
+            flush()
+            flushed = time.monotonic()
+    flush()
     progress.done()
 
     if not files and (entries or tree.refusals):

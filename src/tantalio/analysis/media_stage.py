@@ -9,13 +9,14 @@ hash (a WhatsApp SHA-256 whose file is gone) become media items too, matchable o
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable
+import time
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from tantalio.errors import EvidenceError
-from tantalio.exec import Executor
+from tantalio.exec import Executor, TaskResult
 from tantalio.ingest.sources import EvidenceTree, recorded_tree
 from tantalio.media.hashlists.categories import SCHEMES
 from tantalio.media.hashlists.rows import known_hashes
@@ -98,54 +99,85 @@ def _locations(store: CaseStore) -> dict[str, tuple[tuple[str, str], ...]]:
     return {ex: tuple(exhibit_sources(store.conn, ex)) for ex in exhibits}
 
 
-def _tasks(store: CaseStore, fast: bool, only: set[str] | None = None) -> list[tuple[Hashable, TriageTask]]:
+TASK_PAGE = 1000
+WRITE_EVERY = 500
+WRITE_SECONDS = 1.0
+
+
+def _tasks(store: CaseStore, fast: bool, only: set[str] | None = None) -> Iterator[tuple[Hashable, TriageTask]]:
+    """Triage tasks in SHA-256 order, read a page at a time (a case may hold millions of media
+    items: nothing per item is kept beyond the page). Each item is read from its first recorded
+    file whose exhibit's evidence is known."""
+    conn = store.conn
     locations = _locations(store)
-    rows = store.conn.execute(
-        "SELECT m.sha256, s.exhibit_id, s.path, m.mime, m.triaged_at FROM media_item m "
-        "JOIN source_file s ON s.sha256=m.sha256 ORDER BY m.sha256, s.id").fetchall()
-    tasks: dict[str, TriageTask] = {}
-    for sha, ex, path, mime, triaged in rows:
-        if only is None and triaged is not None:
-            continue
-        if sha in tasks or (only is not None and sha not in only) or ex not in locations:
-            continue
-        if not (is_image(mime) or is_video(mime)):
-            continue
-        tasks[sha] = TriageTask(sha, locations[ex], path, mime, fast)
-    return [(sha, t) for sha, t in tasks.items()]
+    chosen = sorted(only) if only is not None else None
+    last = ""
+    while True:
+        if chosen is not None:
+            page = conn.execute("SELECT sha256, mime FROM media_item WHERE sha256 IN (SELECT value FROM json_each(?))"
+                                " ORDER BY sha256", (json.dumps(chosen[:TASK_PAGE]),)).fetchall()
+            chosen = chosen[TASK_PAGE:]
+        else:
+            page = conn.execute("SELECT sha256, mime FROM media_item WHERE sha256 > ? AND triaged_at IS NULL"
+                                " ORDER BY sha256 LIMIT ?", (last, TASK_PAGE)).fetchall()
+        if not page:
+            return
+        last = page[-1][0]
+        mimes = {sha: mime for sha, mime in page if is_image(mime) or is_video(mime)}
+        first: dict[str, TriageTask] = {}
+        for sha, ex, path in conn.execute(
+                "SELECT sha256, exhibit_id, path FROM source_file WHERE sha256 IN (SELECT value FROM json_each(?))"
+                " ORDER BY sha256, id", (json.dumps(list(mimes)),)):
+            if sha not in first and ex in locations:
+                first[sha] = TriageTask(sha, locations[ex], path, mimes[sha], fast)
+        yield from ((sha, first[sha]) for sha in sorted(first))
+
+
+def _count_tasks(store: CaseStore, only: set[str] | None) -> int:
+    if only is not None:
+        return len(only)
+    return int(store.conn.execute(
+        "SELECT count(*) FROM media_item m WHERE triaged_at IS NULL AND (mime LIKE 'image/%' OR mime LIKE 'video/%')"
+        " AND EXISTS (SELECT 1 FROM source_file s WHERE s.sha256 = m.sha256)").fetchone()[0])
 
 
 def triage_media(store: CaseStore, executor: Executor, progress: Any = None, fast: bool = True,
                  only: set[str] | None = None) -> int:
-    """PDQ/EXIF for every untriaged media item that has a file (``only``: these items, again)."""
-    tasks = _tasks(store, fast, only)
+    """PDQ/EXIF for every untriaged media item that has a file (``only``: these items, again).
+
+    Workers decode; this process writes their facts in short transactions (every 500 results or
+    second), never holding the case's write lock while waiting for workers, so the web UI and
+    other writers get their turn and a kill loses at most a second of results."""
     if progress is not None:
-        progress.phase("triage", len(tasks), 0)
+        progress.phase("triage", _count_tasks(store, only), 0)
     done = 0
-    conn = store.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for result in executor.map(run_triage_task, tasks):
-            sha = str(result.task_id)
-            if not result.ok or result.value is None:
-                store.warn("triage", f"triage failed: {result.error}", None, sha)
-                conn.execute("UPDATE media_item SET triage_error=?, triaged_at=? WHERE sha256=?",
-                             (result.error, utcnow(), sha))
-            else:
-                _store_facts(store, sha, result.value)
-            done += 1
-            if progress is not None:
-                progress.advance(1, 0)
-            if done % 500 == 0:
-                conn.execute("COMMIT")
-                conn.execute("BEGIN IMMEDIATE")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    results: list[TaskResult[MediaFacts]] = []
+    written = time.monotonic()
+    for result in executor.map(run_triage_task, _tasks(store, fast, only)):
+        results.append(result)
+        done += 1
+        if progress is not None:
+            progress.advance(1, 0)
+        if len(results) >= WRITE_EVERY or time.monotonic() - written >= WRITE_SECONDS:
+            _write_results(store, results)
+            written = time.monotonic()
+    _write_results(store, results)
     if progress is not None:
         progress.done()
     return done
+
+
+def _write_results(store: CaseStore, results: list[TaskResult[MediaFacts]]) -> None:
+    with store.transaction():
+        for result in results:
+            sha = str(result.task_id)
+            if not result.ok or result.value is None:
+                store.warn("triage", f"triage failed: {result.error}", None, sha)
+                store.conn.execute("UPDATE media_item SET triage_error=?, triaged_at=? WHERE sha256=?",
+                                   (result.error, utcnow(), sha))
+            else:
+                _store_facts(store, sha, result.value)
+    results.clear()
 
 
 def _store_facts(store: CaseStore, sha: str, f: MediaFacts) -> None:

@@ -29,13 +29,13 @@ class RichProgress:
         self._bytes: dict[TaskID, int] = {}
 
     def __enter__(self) -> RichProgress:
-        self._progress.start()
-        return self
+        return self  # the display starts with the first phase, so a batch display may come first
 
     def __exit__(self, *exc: object) -> None:
         self._progress.stop()
 
     def phase(self, name: str, total_files: int, total_bytes: int) -> None:
+        self._progress.start()
         # Rich tracks one quantity per task: bytes drive the bar when known, else files do.
         self._by_bytes = total_bytes > 0
         self._task = self._progress.add_task(name, total=(total_bytes if self._by_bytes else total_files) or None,
@@ -68,7 +68,6 @@ class RichBatchProgress:
         self._started = 0.0
 
     def __enter__(self) -> RichBatchProgress:
-        self._progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -77,6 +76,7 @@ class RichBatchProgress:
     def start(self, exhibits: int) -> None:
         import time
 
+        self._progress.start()
         self._started = time.monotonic()
         self._task = self._progress.add_task("ingest", total=None, done=0, exhibits=exhibits, files=0, rate=0.0)
 
@@ -96,3 +96,4 @@ class RichBatchProgress:
             task = self._progress.tasks[0]
             self._progress.update(self._task, total=task.completed)
             self._task = None
+        self._progress.stop()

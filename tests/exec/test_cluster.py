@@ -20,9 +20,9 @@ from ..ingest.casecontent import case_content, differences
 
 distributed = pytest.importorskip("distributed")
 DASK = Path(sys.executable).with_name("dask")
-# the automatic merge log's evidence JSON names identifier row ids, which depend on write order:
-# merges are compared through the export document (persons by content and label) instead
-ID_LISTS = {"person_merge"}
+# analysis tables whose JSON evidence lists name row ids (messages, observations, identifiers),
+# which depend on the order parallel workers wrote in: compared through the export document
+ID_LISTS = {"group_event", "post", "propagation_edge", "person_merge", "first_sighting", "chat_obs_alignment"}
 
 
 def tantalio(*args: str) -> str:

@@ -52,16 +52,17 @@ def _tree(locations: tuple[tuple[str, str], ...]) -> EvidenceTree:
     tree = recorded_tree(locations)
     if tree is None:
         raise EvidenceError("none of the exhibit's evidence sources is reachable from this worker")
-    tree.entries()
     return tree
 
 
 def run_triage_task(task: TriageTask) -> MediaFacts:
-    """Worker side: open one evidence file read-only and triage it."""
+    """Worker side: open one evidence file read-only and triage it. A plain file is opened by
+    its path; only media inside a container needs the exhibit walked (once per worker)."""
     tree = _tree(task.locations)
     local = tree.local_file(task.path)
     if local is not None:
         return triage_file(str(local), task.mime, fast=task.fast)
+    tree.entries()
     return triage_file(lambda: tree.open(task.path), task.mime, fast=task.fast)
 
 
@@ -105,32 +106,40 @@ WRITE_SECONDS = 1.0
 
 
 def _tasks(store: CaseStore, fast: bool, only: set[str] | None = None) -> Iterator[tuple[Hashable, TriageTask]]:
-    """Triage tasks in SHA-256 order, read a page at a time (a case may hold millions of media
-    items: nothing per item is kept beyond the page). Each item is read from its first recorded
-    file whose exhibit's evidence is known."""
+    """Triage tasks read a page at a time (a case may hold millions of media items: nothing per
+    item is kept beyond the page). Each item is read from its first recorded file, and items come
+    in custody order (exhibit by exhibit, folder by folder), which keeps disk reads and each
+    worker's view of an exhibit local."""
     conn = store.conn
     locations = _locations(store)
-    chosen = sorted(only) if only is not None else None
-    last = ""
+    if only is not None:
+        chosen = sorted(only)
+        for start in range(0, len(chosen), TASK_PAGE):
+            page = conn.execute(
+                "SELECT s.id, s.sha256, s.exhibit_id, s.path, m.mime FROM media_item m JOIN source_file s"
+                " ON s.id = (SELECT min(id) FROM source_file f WHERE f.sha256 = m.sha256)"
+                " WHERE m.sha256 IN (SELECT value FROM json_each(?)) ORDER BY s.id",
+                (json.dumps(chosen[start:start + TASK_PAGE]),)).fetchall()
+            yield from _page_tasks(page, locations, fast)
+        return
+    last = 0
     while True:
-        if chosen is not None:
-            page = conn.execute("SELECT sha256, mime FROM media_item WHERE sha256 IN (SELECT value FROM json_each(?))"
-                                " ORDER BY sha256", (json.dumps(chosen[:TASK_PAGE]),)).fetchall()
-            chosen = chosen[TASK_PAGE:]
-        else:
-            page = conn.execute("SELECT sha256, mime FROM media_item WHERE sha256 > ? AND triaged_at IS NULL"
-                                " ORDER BY sha256 LIMIT ?", (last, TASK_PAGE)).fetchall()
+        page = conn.execute(
+            "SELECT s.id, s.sha256, s.exhibit_id, s.path, m.mime FROM source_file s JOIN media_item m"
+            " ON m.sha256 = s.sha256 WHERE s.id > ? AND m.triaged_at IS NULL"
+            " AND s.id = (SELECT min(id) FROM source_file f WHERE f.sha256 = s.sha256) ORDER BY s.id LIMIT ?",
+            (last, TASK_PAGE)).fetchall()
         if not page:
             return
         last = page[-1][0]
-        mimes = {sha: mime for sha, mime in page if is_image(mime) or is_video(mime)}
-        first: dict[str, TriageTask] = {}
-        for sha, ex, path in conn.execute(
-                "SELECT sha256, exhibit_id, path FROM source_file WHERE sha256 IN (SELECT value FROM json_each(?))"
-                " ORDER BY sha256, id", (json.dumps(list(mimes)),)):
-            if sha not in first and ex in locations:
-                first[sha] = TriageTask(sha, locations[ex], path, mimes[sha], fast)
-        yield from ((sha, first[sha]) for sha in sorted(first))
+        yield from _page_tasks(page, locations, fast)
+
+
+def _page_tasks(page: list[tuple[int, str, str, str, str | None]], locations: dict[str, tuple[tuple[str, str], ...]],
+                fast: bool) -> Iterator[tuple[Hashable, TriageTask]]:
+    for _, sha, ex, path, mime in page:
+        if ex in locations and (is_image(mime) or is_video(mime)):
+            yield sha, TriageTask(sha, locations[ex], path, mime, fast)
 
 
 def _count_tasks(store: CaseStore, only: set[str] | None) -> int:

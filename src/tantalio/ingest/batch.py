@@ -35,8 +35,8 @@ from tantalio.ingest.manifest import ManifestRow, check_against_case, read_manif
 from tantalio.ingest.pipeline import IngestOptions, ingest
 from tantalio.store.sqlite import CaseStore
 
-WORKER_BUSY_TIMEOUT_S = 3600
-"""How long a worker waits for the case's write lock (another worker writing a big source)."""
+WRITERS_WAIT_S = 3600
+"""How long a batch write waits for the case's write lock (a worker writing a big source)."""
 HASH_THREADS = 2
 """Hashing threads inside each exhibit's worker (digests release the GIL; overlaps I/O)."""
 
@@ -109,7 +109,7 @@ def ingest_exhibit(task: ExhibitTask) -> ExhibitOutcome:
     row = task.row
     case = Path(task.case)
     with exhibit_lock(case, row.exhibit), CaseStore.open(case, migrate=False) as store:
-        store.conn.execute(f"PRAGMA busy_timeout={WORKER_BUSY_TIMEOUT_S * 1000:d}")
+        store.wait_for_writers(WRITERS_WAIT_S)
         opts = IngestOptions(row.exhibit, row.owner, row.country, row.timezone, None, row.description, HASH_THREADS)
         report = ingest(store, [Path(s) for s in row.sources], opts)
         outcome = exhibit_outcome(store.conn, row.exhibit)
@@ -164,6 +164,7 @@ def ingest_batch(case: Path, manifest: Path, executor: Executor, progress: Batch
     case = Path(case).resolve()
     rows = read_manifest(manifest)
     with CaseStore.open(case) as store:  # migrates once, here, before any worker opens it
+        store.wait_for_writers(WRITERS_WAIT_S)
         check_against_case(store.conn, rows, manifest)
         complete = completed_exhibits(store.conn)
         outcomes: dict[str, ExhibitOutcome] = {}

@@ -120,9 +120,18 @@ def build_corpus(work: Path, scale: float, seed: int = 2017) -> tuple[Path, Path
             _write(folder / f"{k:05d}.bin", f"{row['exhibit']}/{k}\n".encode() + noise[start:start + size])
         counts["pictures"] += len(pictures)
         counts["other_files"] += others
-    csv = write_manifest(corpus / "exhibits.csv", rows)
     hashlist = corpus / next(h["path"] for h in manifest["hashlists"] if h["format"] == "vics")
-    return csv, hashlist, counts
+    (corpus / "bench-corpus.json").write_text(json.dumps({**counts, "hashlist": str(hashlist)}), encoding="utf-8")
+    return write_manifest(corpus / "exhibits.csv", rows), hashlist, counts
+
+
+def reuse_corpus(work: Path) -> tuple[Path, Path, dict[str, int]] | None:
+    """The corpus a previous run built and kept (--keep), if any."""
+    info = work / "corpus" / "bench-corpus.json"
+    if not info.exists():
+        return None
+    counts = json.loads(info.read_text(encoding="utf-8"))
+    return work / "corpus" / "exhibits.csv", Path(counts.pop("hashlist")), counts
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -195,13 +204,15 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--no-reports", action="store_true", help="skip the reports phase")
     ap.add_argument("--keep", action="store_true", help="keep the corpus and case afterwards")
+    ap.add_argument("--reuse", action="store_true", help="reuse the corpus a previous --keep run left")
     args = ap.parse_args()
     work = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 1
 
     t = time.monotonic()
-    manifest, hashlist, counts = build_corpus(work, args.scale)
+    kept = reuse_corpus(work) if args.reuse else None
+    manifest, hashlist, counts = kept or build_corpus(work, args.scale)
     build_s = time.monotonic() - t
     evidence = manifest.parent / "evidence"
     files = sum(len(fs) for _, _, fs in os.walk(evidence))

@@ -180,6 +180,18 @@ class Sampled:
         return self
 
 
+def new_case(case: Path) -> Path:
+    from tantalio.demo.generator import BANNER
+    from tantalio.store import CaseStore
+
+    if case.exists():
+        shutil.rmtree(case)
+    with CaseStore.create(case, "Operation-size benchmark (synthetic)") as store, store.transaction():
+        store.set_meta("synthetic", "1")
+        store.set_meta("banner", BANNER)
+    return case
+
+
 def tantalio(*args: str) -> list[str]:
     return [sys.executable, "-c", "from tantalio.cli import main; main()", *args]
 
@@ -205,6 +217,8 @@ def main() -> None:
     ap.add_argument("--no-reports", action="store_true", help="skip the reports phase")
     ap.add_argument("--keep", action="store_true", help="keep the corpus and case afterwards")
     ap.add_argument("--reuse", action="store_true", help="reuse the corpus a previous --keep run left")
+    ap.add_argument("--serial-baseline", action="store_true",
+                    help="first ingest with one worker too, for the parallel speed-up")
     args = ap.parse_args()
     work = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -225,15 +239,14 @@ def main() -> None:
     print(f"baseline sha256sum x{args.workers}: {baseline:.1f} s ({files / baseline:,.0f} files/s, "
           f"{nbytes / baseline / 2**20:,.1f} MiB/s)", flush=True)
 
-    case = work / "case"
-    if case.exists():
-        shutil.rmtree(case)
-    from tantalio.demo.generator import BANNER
-    from tantalio.store import CaseStore
-
-    with CaseStore.create(case, "Operation-size benchmark (synthetic)") as store, store.transaction():
-        store.set_meta("synthetic", "1")
-        store.set_meta("banner", BANNER)
+    serial = None
+    if args.serial_baseline:
+        one = new_case(work / "case-serial")
+        serial = Sampled(tantalio("ingest-batch", str(one), str(manifest), "--workers", "1")).run()
+        shutil.rmtree(one)
+        print(f"ingest-batch, 1 worker: {serial.seconds:.1f} s ({files / serial.seconds:,.0f} files/s), core use "
+              f"{serial.cpu / serial.seconds / cores:.0%}, load average {os.getloadavg()[0]:.1f}", flush=True)
+    case = new_case(work / "case")
     workers = ["--workers", str(args.workers)]
     phases = [("ingest-batch", tantalio("ingest-batch", str(case), str(manifest), *workers)),
               ("hashlist import", tantalio("hashlist", "import", str(case), str(hashlist), "--format", "vics")),
@@ -247,13 +260,15 @@ def main() -> None:
         store_size = sum(p.stat().st_size for p in case.glob("case.sqlite*"))
         rows.append((name, run, store_size))
         print(f"{name:<16} {run.seconds:8.1f} s  core use {run.cpu / run.seconds / cores:5.0%}  peak tree "
-              f"{mib(run.peak_tree):>10}  largest process {mib(run.peak_process):>10}  store {mib(store_size)}",
-              flush=True)
+              f"{mib(run.peak_tree):>10}  largest process {mib(run.peak_process):>10}  store {mib(store_size)}"
+              f"  (load average {os.getloadavg()[0]:.1f})", flush=True)
     ingest = rows[0][1]
     print(f"ingest: {files / ingest.seconds:,.0f} files/s, {nbytes / ingest.seconds / 2**20:,.1f} MiB/s; "
-          f"sha256sum/ingest time ratio {baseline / ingest.seconds:.2f}")
+          f"sha256sum/ingest time ratio {baseline / ingest.seconds:.2f}"
+          + (f"; {args.workers} workers / 1 worker speed-up {serial.seconds / ingest.seconds:.2f}x" if serial else ""))
     summary = {"scale": args.scale, "workers": args.workers, "cores": cores, **counts, "files": files, "bytes": nbytes,
                "build_s": round(build_s, 1), "sha256sum_s": round(baseline, 1),
+               "serial_ingest_s": round(serial.seconds, 1) if serial else None,
                "phases": {name: {"seconds": round(r.seconds, 1), "core_use": round(r.cpu / r.seconds / cores, 2),
                                  "peak_tree_mib": round(r.peak_tree / 2**20), "peak_process_mib":
                                  round(r.peak_process / 2**20), "store_mib": round(size / 2**20)}

@@ -43,7 +43,8 @@ def demo_command(
     console.print("roles: " + (", ".join(f"{k} {v}" for k, v in sorted(s["roles"].items())) or "none"))
     console.print("media: " + (", ".join(f"{k} {v}" for k, v in sorted(s["media"].items())) or "none")
                   + f" · case warnings {s['warnings']}")
-    console.print("time: " + " · ".join(f"{name} {secs:.1f} s" for name, secs in result.phases.items())
+    console.print("time: " + " · ".join(f"{name} {secs:.{1 if secs >= 0.1 else 2}f} s"
+                                        for name, secs in result.phases.items())
                   + f" · total {time.monotonic() - started:.0f} s ({workers} workers)", highlight=False)
     console.print(f"case:         {result.case}")
     console.print(f"export:       {result.export}")

@@ -47,7 +47,7 @@ def cluster(tmp_path: Path) -> Iterator[str]:
             time.sleep(0.1)
         for n in range(2):
             procs.append(subprocess.Popen(
-                [str(DASK), "worker", "--scheduler-file", str(info), "--nworkers", "1", "--nthreads", "1",
+                [str(DASK), "worker", "--scheduler-file", str(info), "--no-nanny", "--nthreads", "1",
                  "--host", "127.0.0.1", "--local-directory", str(tmp_path / f"worker-{n}"), *common],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         address = json.loads(info.read_text())["address"]
@@ -59,9 +59,10 @@ def cluster(tmp_path: Path) -> Iterator[str]:
             proc.terminate()
         for proc in reversed(procs):
             try:
-                proc.wait(timeout=20)
+                proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
 
 
 @pytest.mark.slow

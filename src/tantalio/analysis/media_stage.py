@@ -9,13 +9,14 @@ hash (a WhatsApp SHA-256 whose file is gone) become media items too, matchable o
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable
+import time
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from tantalio.errors import EvidenceError
-from tantalio.exec import Executor
+from tantalio.exec import Executor, TaskResult
 from tantalio.ingest.sources import EvidenceTree, recorded_tree
 from tantalio.media.hashlists.categories import SCHEMES
 from tantalio.media.hashlists.rows import known_hashes
@@ -51,16 +52,17 @@ def _tree(locations: tuple[tuple[str, str], ...]) -> EvidenceTree:
     tree = recorded_tree(locations)
     if tree is None:
         raise EvidenceError("none of the exhibit's evidence sources is reachable from this worker")
-    tree.entries()
     return tree
 
 
 def run_triage_task(task: TriageTask) -> MediaFacts:
-    """Worker side: open one evidence file read-only and triage it."""
+    """Worker side: open one evidence file read-only and triage it. A plain file is opened by
+    its path; only media inside a container needs the exhibit walked (once per worker)."""
     tree = _tree(task.locations)
     local = tree.local_file(task.path)
     if local is not None:
         return triage_file(str(local), task.mime, fast=task.fast)
+    tree.entries()
     return triage_file(lambda: tree.open(task.path), task.mime, fast=task.fast)
 
 
@@ -101,55 +103,93 @@ def _locations(store: CaseStore) -> dict[str, tuple[tuple[str, str], ...]]:
     return {ex: tuple(exhibit_sources(store.conn, ex)) for ex in exhibits}
 
 
-def _tasks(store: CaseStore, fast: bool, only: set[str] | None = None) -> list[tuple[Hashable, TriageTask]]:
+TASK_PAGE = 1000
+WRITE_EVERY = 500
+WRITE_SECONDS = 1.0
+
+
+def _tasks(store: CaseStore, fast: bool, only: set[str] | None = None) -> Iterator[tuple[Hashable, TriageTask]]:
+    """Triage tasks read a page at a time (a case may hold millions of media items: nothing per
+    item is kept beyond the page). Each item is read from its first recorded file, and items come
+    in custody order (exhibit by exhibit, folder by folder), which keeps disk reads and each
+    worker's view of an exhibit local."""
+    conn = store.conn
     locations = _locations(store)
-    rows = store.conn.execute(
-        "SELECT m.sha256, s.exhibit_id, s.path, m.mime, m.triaged_at FROM media_item m "
-        "JOIN source_file s ON s.sha256=m.sha256 ORDER BY m.sha256, s.id").fetchall()
-    tasks: dict[str, TriageTask] = {}
-    for sha, ex, path, mime, triaged in rows:
-        if only is None and triaged is not None:
-            continue
-        if sha in tasks or (only is not None and sha not in only) or ex not in locations:
-            continue
-        if not (is_image(mime) or is_video(mime)):
-            continue
-        tasks[sha] = TriageTask(sha, locations[ex], path, mime, fast)
-    return [(sha, t) for sha, t in tasks.items()]
+    if only is not None:
+        chosen = sorted(only)
+        for start in range(0, len(chosen), TASK_PAGE):
+            page = conn.execute(
+                "SELECT s.id, s.sha256, s.exhibit_id, s.path, m.mime FROM media_item m JOIN source_file s"
+                " ON s.id = (SELECT min(id) FROM source_file f WHERE f.sha256 = m.sha256)"
+                " WHERE m.sha256 IN (SELECT value FROM json_each(?)) ORDER BY s.id",
+                (json.dumps(chosen[start:start + TASK_PAGE]),)).fetchall()
+            yield from _page_tasks(page, locations, fast)
+        return
+    last = 0
+    while True:
+        page = conn.execute(
+            "SELECT s.id, s.sha256, s.exhibit_id, s.path, m.mime FROM source_file s JOIN media_item m"
+            " ON m.sha256 = s.sha256 WHERE s.id > ? AND m.triaged_at IS NULL"
+            " AND s.id = (SELECT min(id) FROM source_file f WHERE f.sha256 = s.sha256) ORDER BY s.id LIMIT ?",
+            (last, TASK_PAGE)).fetchall()
+        if not page:
+            return
+        last = page[-1][0]
+        yield from _page_tasks(page, locations, fast)
+
+
+def _page_tasks(page: list[tuple[int, str, str, str, str | None]], locations: dict[str, tuple[tuple[str, str], ...]],
+                fast: bool) -> Iterator[tuple[Hashable, TriageTask]]:
+    for _, sha, ex, path, mime in page:
+        if ex in locations and (is_image(mime) or is_video(mime)):
+            yield sha, TriageTask(sha, locations[ex], path, mime, fast)
+
+
+def _count_tasks(store: CaseStore, only: set[str] | None) -> int:
+    if only is not None:
+        return len(only)
+    return int(store.conn.execute(
+        "SELECT count(*) FROM media_item m WHERE triaged_at IS NULL AND (mime LIKE 'image/%' OR mime LIKE 'video/%')"
+        " AND EXISTS (SELECT 1 FROM source_file s WHERE s.sha256 = m.sha256)").fetchone()[0])
 
 
 def triage_media(store: CaseStore, executor: Executor, progress: Any = None, fast: bool = True,
                  only: set[str] | None = None) -> int:
-    """PDQ/EXIF for every untriaged media item that has a file (``only``: these items, again)."""
-    tasks = _tasks(store, fast, only)
+    """PDQ/EXIF for every untriaged media item that has a file (``only``: these items, again).
+
+    Workers decode; this process writes their facts in short transactions (every 500 results or
+    second), never holding the case's write lock while waiting for workers, so the web UI and
+    other writers get their turn and a kill loses at most a second of results."""
     if progress is not None:
-        progress.phase("triage", len(tasks), 0)
+        progress.phase("triage", _count_tasks(store, only), 0)
     done = 0
-    conn = store.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for result in executor.map(run_triage_task, tasks):
-            sha = str(result.task_id)
-            if not result.ok or result.value is None:
-                store.warn("triage", f"triage failed: {result.error}", None, sha)
-                conn.execute("UPDATE media_item SET triage_error=?, triaged_at=? WHERE sha256=?",
-                             (result.error, utcnow(), sha))
-            else:
-                _store_facts(store, sha, result.value)
-            done += 1
-            if progress is not None:
-                progress.advance(1, 0)
-            if done % 500 == 0:
-                conn.execute("COMMIT")
-                conn.execute("BEGIN IMMEDIATE")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:  # SQLite rolls back by itself on a full disk: keep the real cause
-            conn.execute("ROLLBACK")
-        raise
+    results: list[TaskResult[MediaFacts]] = []
+    written = time.monotonic()
+    for result in executor.map(run_triage_task, _tasks(store, fast, only)):
+        results.append(result)
+        done += 1
+        if progress is not None:
+            progress.advance(1, 0)
+        if len(results) >= WRITE_EVERY or time.monotonic() - written >= WRITE_SECONDS:
+            _write_results(store, results)
+            written = time.monotonic()
+    _write_results(store, results)
     if progress is not None:
         progress.done()
     return done
+
+
+def _write_results(store: CaseStore, results: list[TaskResult[MediaFacts]]) -> None:
+    with store.transaction():
+        for result in results:
+            sha = str(result.task_id)
+            if not result.ok or result.value is None:
+                store.warn("triage", f"triage failed: {result.error}", None, sha)
+                store.conn.execute("UPDATE media_item SET triage_error=?, triaged_at=? WHERE sha256=?",
+                                   (result.error, utcnow(), sha))
+            else:
+                _store_facts(store, sha, result.value)
+    results.clear()
 
 
 def _store_facts(store: CaseStore, sha: str, f: MediaFacts) -> None:

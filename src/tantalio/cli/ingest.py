@@ -1,4 +1,4 @@
-"""`tantalio ingest`."""
+"""`tantalio ingest` and `tantalio ingest-batch`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 
 from tantalio.cli.app import app, console
-from tantalio.cli.progress import RichProgress
+from tantalio.cli.progress import RichBatchProgress, RichProgress
+from tantalio.errors import EvidenceError
 from tantalio.ingest.pipeline import IngestOptions, ingest
 from tantalio.store import CaseStore
 
@@ -47,3 +48,53 @@ def ingest_command(
         if len(items) > 10:
             console.print(f"  … {len(items) - 10} more {label}")
     console.print(f"case warnings: {report.warnings}")
+
+
+@app.command("ingest-batch")
+def ingest_batch_command(
+    case: Path = typer.Argument(..., help="Case folder."),
+    manifest: Path = typer.Argument(..., help="CSV: exhibit,path,owner,country,timezone,description (one row per "
+                                              "exhibit; several sources in path separated by ';')."),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Exhibits ingested at once (processes)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786); its "
+                                         "workers must see the case and evidence at the same paths, on this host."),
+    recheck: bool = typer.Option(False, "--recheck", help="Walk and hash again exhibits already ingested "
+                                 "(finds files added or changed since)."),
+) -> None:
+    """Ingest many exhibits in parallel from a manifest; run it again after an interruption."""
+    from rich.table import Table
+
+    from tantalio.exec import make_executor
+    from tantalio.ingest.batch import ingest_batch
+
+    executor = make_executor(workers, scheduler)
+    try:
+        with RichBatchProgress() as progress:
+            report = ingest_batch(case, manifest, executor, progress, recheck)
+    finally:
+        executor.close()
+    table = Table("exhibit", "files", "bytes", "parsed artefacts", "warnings", "note", title="ingest-batch",
+                  title_justify="left")
+    for o in report.exhibits:
+        parsed = ", ".join(f"{parser} {n}" for parser, n in o.parsed.items()) or "-"
+        note = o.error or ("" if o.state == "ingested" else o.state)
+        if o.failed:
+            note = f"{o.failed} source(s) failed to parse" + (f"; {note}" if note else "")
+        table.add_row(o.exhibit, f"{o.files:,}", _size(o.bytes), parsed, f"{o.warnings:,}", note)
+    console.print(table)
+    secs = max(report.seconds, 1e-6)
+    console.print(f"{len(report.exhibits)} exhibits, {sum(o.files for o in report.exhibits):,} files; this run hashed "
+                  f"{report.hashed_files:,} new files ({_size(report.hashed_bytes)}) in {report.seconds:.1f} s: "
+                  f"{report.hashed_files / secs:,.0f} files/s, {report.hashed_bytes / secs / 2**20:,.1f} MiB/s; "
+                  f"{executor.workers} workers", highlight=False)
+    if report.failed:
+        raise EvidenceError(f"{len(report.failed)} exhibit(s) could not be ingested: "
+                            + ", ".join(o.exhibit for o in report.failed) + " (see the table; fix and run again)")
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)

@@ -1,11 +1,15 @@
-"""The whole job on the synthetic case: generate, ingest every exhibit, import the stand-in hash
-list, analyze, export, and build reports when that part is installed. Used by `tantalio demo`
-and the end-to-end tests."""
+"""The whole job on the synthetic case: generate, ingest every exhibit (batch intake from a
+manifest, exhibits in parallel), import the stand-in hash list, analyze (media triage in
+parallel), export, and build reports when that part is installed; each phase is timed. Used by
+`tantalio demo` and the end-to-end tests."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +21,9 @@ from tantalio.demo.generator import BANNER, generate
 from tantalio.errors import UserError
 from tantalio.exec import Executor
 from tantalio.export import write_case_document
-from tantalio.ingest.pipeline import IngestOptions, IngestReport, Progress, ingest
+from tantalio.ingest.batch import BatchProgress, BatchReport, ingest_batch
+from tantalio.ingest.manifest import write_manifest
+from tantalio.ingest.pipeline import Progress
 from tantalio.store import CaseStore
 
 
@@ -27,35 +33,51 @@ class DemoResult:
     case: Path
     export: Path
     ground_truth: Path
-    ingests: list[IngestReport] = field(default_factory=list)
+    batch: BatchReport | None = None
+    phases: dict[str, float] = field(default_factory=dict)  # phase -> seconds, in run order
     analysis: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)
     document: dict[str, Any] = field(default_factory=dict)
 
 
 def run_demo(root: Path, executor: Executor, config: DemoConfig | None = None,
-             progress: Progress | None = None, reports: bool = True) -> DemoResult:
+             progress: Progress | None = None, reports: bool = True,
+             batch_progress: BatchProgress | None = None) -> DemoResult:
     root = Path(root)
     _clear_previous_demo(root)
     case = root / "case"
-    manifest = generate(root, config or DemoConfig()).to_json()
+    phases: dict[str, float] = {}
+
+    @contextmanager
+    def phase(name: str) -> Iterator[None]:
+        started = time.monotonic()
+        yield
+        phases[name] = time.monotonic() - started
+
+    with phase("generate"):
+        manifest = generate(root, config or DemoConfig()).to_json()
+        exhibits = write_manifest(root / "exhibits.csv", [
+            {"exhibit": ex["id"], "path": ex["path"], "owner": ex.get("owner_phone"), "country": ex.get("country"),
+             "timezone": ex.get("timezone"), "description": ex.get("description")} for ex in manifest["exhibits"]])
     store = CaseStore.create(case, "Synthetic demo operation", "UTC")
-    result = DemoResult(root, case, root / "case.json", root / manifest["ground_truth"])
+    result = DemoResult(root, case, root / "case.json", root / manifest["ground_truth"], phases=phases)
     try:
         with store.transaction():
             store.set_meta("synthetic", "1")
             store.set_meta("banner", BANNER)
-        for ex in manifest["exhibits"]:
-            opts = IngestOptions(ex["id"], owner=ex.get("owner_phone"), country=ex.get("country"),
-                                 timezone=ex.get("timezone"), description=ex.get("description"))
-            result.ingests.append(ingest(store, [root / ex["path"]], opts, progress=progress))
-        for hl in manifest["hashlists"]:
-            if hl["format"] == "vics":  # the CSV carries the same entries
-                import_hashlist(store, root / hl["path"], "vics", hl.get("name"), hl.get("kind", "illegal"))
-        result.analysis = analyze(store, executor, progress)
-        result.document = write_case_document(store, result.export)
+        with phase("ingest"):
+            result.batch = ingest_batch(case, exhibits, executor, batch_progress)
+        with phase("hash list"):
+            for hl in manifest["hashlists"]:
+                if hl["format"] == "vics":  # the CSV carries the same entries
+                    import_hashlist(store, root / hl["path"], "vics", hl.get("name"), hl.get("kind", "illegal"))
+        with phase("analyze"):
+            result.analysis = analyze(store, executor, progress)
+        with phase("export"):
+            result.document = write_case_document(store, result.export)
         if reports:
-            result.outputs.update(_reports(store, root / "reports"))
+            with phase("reports"):
+                result.outputs.update(_reports(store, root / "reports"))
     finally:
         store.close()
     (root / "demo-summary.json").write_text(json.dumps(summary(result), indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -63,7 +85,7 @@ def run_demo(root: Path, executor: Executor, config: DemoConfig | None = None,
 
 
 DEMO_OUTPUTS = ("evidence", "hashlists", "case", "reports", "manifest.json", "ground_truth.json", "case.json",
-                "demo-summary.json")
+                "demo-summary.json", "exhibits.csv")
 
 
 def _clear_previous_demo(root: Path) -> None:
@@ -108,11 +130,12 @@ def summary(result: DemoResult) -> dict[str, Any]:
     return {
         "banner": BANNER,
         "exhibits": len(doc.get("exhibits", [])),
-        "files": sum(r.files for r in result.ingests),
+        "files": sum(o.files for o in result.batch.exhibits) if result.batch else 0,
         "persons": len(doc.get("persons", [])),
         "groups": len(doc.get("groups", [])),
         "countries": countries,
         "roles": roles,
         "media": media,
         "warnings": doc.get("warnings", 0),
+        "seconds": {name: round(secs, 2) for name, secs in result.phases.items()},
     }

@@ -9,6 +9,7 @@ source's records and its "parsed" mark are committed together.
 from __future__ import annotations
 
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from tantalio.store.sqlite import CaseStore, utcnow
 from tantalio.store.writer import BatchWriter, ExhibitScope, get_or_create_identifier
 
 COMMIT_EVERY = 500
+FLUSH_SECONDS = 2.0
 
 # Artefacts we recognise but cannot read without a key: warn, so "no data" never looks like
 # "nothing there" (a crypt14 backup beside an unreadable msgstore.db is a lead, not noise).
@@ -189,55 +191,58 @@ def ingest(store: CaseStore, sources: list[Path], opts: IngestOptions,
 
     files: list[EvidenceFile] = []
     recorded = {p: s for p, s in conn.execute("SELECT path, sha256 FROM source_file WHERE exhibit_id=?", (info.id,))}
-    pending = 0
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for entry, result in _hash_all(entries, opts.workers):
-            progress.advance(1, entry.size)
-            if isinstance(result, ValueError):
-                msg = f"refused: {result}"
-                report.refused.append(f"{entry.path}: {msg}")
-                store.warn("intake", msg, info.id, entry.path)
-                continue
-            d, damage = result.digests, result.damage
-            if damage is not None and d.size == 0 and entry.size > 0:
-                msg = f"unreadable: {damage}"
-                report.unreadable.append(f"{entry.path}: {msg}")
-                store.warn("intake", msg, info.id, entry.path)
-            elif damage is not None:
-                msg = (f"damaged: read {d.size} of {entry.size} bytes, then {damage}; custody records the "
-                       "readable part, which is parsed as far as it goes")
-                report.damaged.append(f"{entry.path}: {msg}")
-                store.warn("intake", msg, info.id, entry.path)
-            if not (damage is not None and d.size == 0):
-                files.append(EvidenceFile(entry.path, d.size, d.sha256, d.head))
-            report.files += 1
-            report.bytes += d.size
-            known = recorded.get(entry.path)
-            if known == d.sha256:
-                continue
-            if known is not None:
-                store.warn("intake", f"content changed since it was recorded (was sha256 {known}, now {d.sha256})",
-                           info.id, entry.path)
-                continue
-            mtime = datetime.fromtimestamp(entry.mtime, UTC).isoformat().replace("+00:00", "Z") if entry.mtime else None
-            conn.execute(
+    # Hash without holding the case's write lock; record custody in short transactions (every
+    # COMMIT_EVERY files or FLUSH_SECONDS), so parallel ingests interleave and a kill loses little.
+    custody: list[tuple[object, ...]] = []
+    intake_warnings: list[tuple[str, str]] = []
+    flushed = time.monotonic()
+
+    def flush() -> None:
+        with store.transaction():
+            for path, msg in intake_warnings:
+                store.warn("intake", msg, info.id, path)
+            conn.executemany(
                 "INSERT INTO source_file(exhibit_id, path, size, sha256, md5, sha1, mtime, mime, hashed_at,"
-                " bytes_read, read_error) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (info.id, entry.path, d.size if damage is None else max(entry.size, d.size), d.sha256, d.md5,
-                 d.sha1, mtime, sniff(d.head), utcnow(), None if damage is None else d.size, damage),
-            )
-            report.new_files += 1
-            pending += 1
-            if pending >= COMMIT_EVERY:
-                conn.execute("COMMIT")
-                conn.execute("BEGIN IMMEDIATE")
-                pending = 0
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:  # SQLite may already have rolled back (disk full): keep the real cause
-            conn.execute("ROLLBACK")
-        raise
+                " bytes_read, read_error) VALUES (?,?,?,?,?,?,?,?,?,?,?)", custody)
+        custody.clear()
+        intake_warnings.clear()
+
+    for entry, result in _hash_all(entries, opts.workers):
+        progress.advance(1, entry.size)
+        if isinstance(result, ValueError):
+            msg = f"refused: {result}"
+            report.refused.append(f"{entry.path}: {msg}")
+            intake_warnings.append((entry.path, msg))
+            continue
+        d, damage = result.digests, result.damage
+        if damage is not None and d.size == 0 and entry.size > 0:
+            msg = f"unreadable: {damage}"
+            report.unreadable.append(f"{entry.path}: {msg}")
+            intake_warnings.append((entry.path, msg))
+        elif damage is not None:
+            msg = (f"damaged: read {d.size} of {entry.size} bytes, then {damage}; custody records the "
+                   "readable part, which is parsed as far as it goes")
+            report.damaged.append(f"{entry.path}: {msg}")
+            intake_warnings.append((entry.path, msg))
+        if not (damage is not None and d.size == 0):
+            files.append(EvidenceFile(entry.path, d.size, d.sha256, d.head))
+        report.files += 1
+        report.bytes += d.size
+        known = recorded.get(entry.path)
+        if known == d.sha256:
+            continue
+        if known is not None:
+            intake_warnings.append((entry.path, f"content changed since it was recorded (was sha256 {known},"
+                                                f" now {d.sha256})"))
+            continue
+        mtime = datetime.fromtimestamp(entry.mtime, UTC).isoformat().replace("+00:00", "Z") if entry.mtime else None
+        custody.append((info.id, entry.path, d.size if damage is None else max(entry.size, d.size), d.sha256, d.md5,
+                        d.sha1, mtime, sniff(d.head), utcnow(), None if damage is None else d.size, damage))
+        report.new_files += 1
+        if len(custody) >= COMMIT_EVERY or time.monotonic() - flushed >= FLUSH_SECONDS:
+            flush()
+            flushed = time.monotonic()
+    flush()
     progress.done()
 
     if report.files == len(report.unreadable) and (entries or tree.refusals):

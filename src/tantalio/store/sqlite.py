@@ -168,6 +168,11 @@ class CaseStore:
         return applied
 
     # -- transactions and meta --------------------------------------------------------------
+    def wait_for_writers(self, seconds: float) -> None:
+        """How long a write waits for another connection's write lock before failing (default 30 s;
+        batch intake waits longer, as a parallel worker may be writing a large source)."""
+        self.conn.execute(f"PRAGMA busy_timeout={int(seconds * 1000):d}")
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic unit of work (nested calls join the outer transaction)."""

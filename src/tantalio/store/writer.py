@@ -38,11 +38,15 @@ class ExhibitScope:
 
 
 def get_or_create_identifier(conn: sqlite3.Connection, key: IdentifierKey) -> int:
+    """The identifier's id. Its ``value`` is the smallest spelling seen, not the first: exhibits
+    ingested in parallel arrive in any order, and the case must not depend on it."""
     row = conn.execute(
-        "SELECT id FROM identifier WHERE kind=? AND normalized=? AND scope=? AND context=?",
+        "SELECT id, value FROM identifier WHERE kind=? AND normalized=? AND scope=? AND context=?",
         (key.kind, key.normalized, key.scope, key.context),
     ).fetchone()
     if row:
+        if key.value < row[1]:
+            conn.execute("UPDATE identifier SET value=? WHERE id=?", (key.value, row[0]))
         return int(row[0])
     cur = conn.execute(
         "INSERT INTO identifier(kind, value, normalized, scope, context, country) VALUES (?,?,?,?,?,?)",

@@ -8,7 +8,6 @@ import typer
 
 from tantalio.cli.app import app, console
 from tantalio.errors import UserError
-from tantalio.export import write_case_document
 from tantalio.store import CaseStore
 
 
@@ -18,6 +17,8 @@ def export_command(
     json_out: Path | None = typer.Option(None, "--json", help="Write the tantalio.case/1 JSON document here."),
 ) -> None:
     """Write the machine-readable case document (schema tantalio.case/1)."""
+    from tantalio.export import write_case_document
+
     if json_out is None:
         raise UserError("say where to write: --json FILE")
     with CaseStore.open(case) as store:

@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 
 from tantalio.cli.app import app, console, console_err
-from tantalio.cli.progress import RichProgress
 from tantalio.errors import EvidenceError
 from tantalio.store import CaseStore
 
@@ -60,6 +59,7 @@ def analyze_command(
 ) -> None:
     """Media triage and matching, identities, groups, first sightings, roles, communities."""
     from tantalio.analysis.run import analyze
+    from tantalio.cli.progress import RichProgress
     from tantalio.exec import make_executor
 
     executor = make_executor(workers, scheduler)

@@ -195,7 +195,8 @@ def test_utf16_export_is_read(tmp_path: Path) -> None:
     document = {"@odata.context": V2, "value": [_media(1, Series="Série ü")]}
     path = tmp_path / "utf16.json"
     path.write_bytes(json.dumps(document, ensure_ascii=False).encode("utf-16"))
-    entries, problems = _split(read_hashlist(path, "vics"))
+    assert detect_format(path) == "vics"
+    entries, problems = _split(read_hashlist(path))
     assert problems == [] and entries[0].series == "Série ü" and len(entries) == 2
 
 

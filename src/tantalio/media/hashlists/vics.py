@@ -58,6 +58,8 @@ _VERSION = re.compile(r"DataModels/(\d+(?:\.\d+)*)\.xml(?:/([^/$#]+))?", re.IGNO
 
 
 def looks_like_vics(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head[: len(head) // 2 * 2].decode("utf-16", "replace").encode("utf-8")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     return text.startswith(b"{") and (b"odata" in head or b'"value"' in head.lower())
 

@@ -90,8 +90,13 @@ def normalise(algorithm: str, value: object) -> str:
     return text.lower()
 
 
+_FLAGS = {"true": True, "false": False, "True": True, "False": False, "yes": True, "no": False}
+
+
 def parse_flag(value: object) -> bool | None:
     """VICS writes booleans as "true"/"false" strings; CSV lists use yes/no/1/0."""
+    if type(value) is str and value in _FLAGS:  # the common spellings, without normalising
+        return _FLAGS[value]
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int | float):

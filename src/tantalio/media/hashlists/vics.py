@@ -223,7 +223,7 @@ def _plain_number(value: Any) -> Any:
 
 
 def _lower_keys(record: dict[str, Any]) -> dict[str, Any]:
-    return {str(key).lower(): value for key, value in record.items()}
+    return dict(zip(map(str.lower, record), record.values(), strict=True))  # JSON keys are always text
 
 
 def _records(value: Any) -> list[dict[str, Any]]:

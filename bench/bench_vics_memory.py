@@ -29,7 +29,7 @@ from pathlib import Path
 CHILD = """
 import resource, sys, time
 from pathlib import Path
-from tantalio.media.hashlists import HashEntry, read_hashlist
+from tantalio.media.hashlists import HashEntry, HashListProblem, read_hashlist
 from tantalio.analysis.hashlist_import import import_hashlist
 from tantalio.store.sqlite import CaseStore
 mode, target = sys.argv[1], sys.argv[2]
@@ -39,14 +39,15 @@ if mode == "read":
     for item in read_hashlist(target):
         if isinstance(item, HashEntry):
             entries += 1
-        else:
+        elif isinstance(item, HashListProblem):
             problems += 1
 elif mode == "import":
     store = CaseStore.create(Path(sys.argv[3]))
     report = import_hashlist(store, Path(target))
     entries, problems = report.entries, report.problems
     store.close()
-print(entries, problems, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(entries, problems, time.perf_counter() - start, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 """
 
 
@@ -82,11 +83,12 @@ def write_csv(path: Path, rows: int) -> None:
             writer.writerow([md5, sha1, pdq, category, series, rng.choice(["yes", "no"])])
 
 
-def child(mode: str, target: str, case: str = "") -> tuple[int, int, float, float]:
+def child(mode: str, target: str, case: str = "") -> tuple[int, int, float, float, float]:
+    """(entries, problems, wall s, peak RSS MiB, CPU s): CPU time is the fair figure on a shared machine."""
     out = subprocess.run([sys.executable, "-c", CHILD, mode, target, case], capture_output=True, text=True, check=True,
                          env=dict(os.environ))
-    entries, problems, elapsed, maxrss_kib = out.stdout.split()
-    return int(entries), int(problems), float(elapsed), int(maxrss_kib) / 1024
+    entries, problems, elapsed, maxrss_kib, cpu = out.stdout.split()
+    return int(entries), int(problems), float(elapsed), int(maxrss_kib) / 1024, float(cpu)
 
 
 def main() -> None:
@@ -98,7 +100,7 @@ def main() -> None:
     args = parser.parse_args()
     lists = {"VICS JSON": (args.dir / f"tantalio-bench-{args.media}.vics.json", write_vics),
              "CSV": (args.dir / f"tantalio-bench-{args.media}.csv", write_csv)}
-    _, _, _, baseline = child("none", "-")
+    _, _, _, baseline, _ = child("none", "-")
     print(f"baseline child (interpreter + imports): peak RSS {baseline:6.1f} MiB")
     for label, (path, write) in lists.items():
         if not path.exists():
@@ -106,19 +108,20 @@ def main() -> None:
             write(path, args.media)
             print(f"wrote {path} in {time.perf_counter() - start:.0f} s")
         size = path.stat().st_size / 1e6
-        entries, problems, elapsed, rss = child("read", str(path))
+        entries, problems, elapsed, rss, cpu = child("read", str(path))
         print(f"{label:9s} {args.media:,} records, {size:,.0f} MB: read   {entries:,} entries, {problems} problems, "
-              f"{elapsed:6.1f} s ({args.media / elapsed:,.0f} records/s, {size / elapsed:.0f} MB/s), "
-              f"peak RSS {rss:6.1f} MiB (+{rss - baseline:.1f})")
+              f"{elapsed:6.1f} s wall, {cpu:6.1f} s CPU ({args.media / cpu:,.0f} records/CPU-s, {size / cpu:.0f} MB/CPU-s), "
+              f"peak RSS {rss:6.1f} MiB (+{rss - baseline:.1f})", flush=True)
         if not args.no_import:
             case = args.dir / f"tantalio-bench-case-{os.getpid()}"
             try:
-                entries, problems, elapsed, rss = child("import", str(path), str(case))
+                entries, problems, elapsed, rss, cpu = child("import", str(path), str(case))
                 db = (case / "case.sqlite").stat().st_size / 1e6
             finally:
                 shutil.rmtree(case, ignore_errors=True)
-            print(f"{'':9s} import into a case: {entries:,} entries, {elapsed:6.1f} s ({entries / elapsed:,.0f} "
-                  f"entries/s), store {db:,.0f} MB, peak RSS {rss:6.1f} MiB (+{rss - baseline:.1f})")
+            print(f"{'':9s} import into a case: {entries:,} entries, {elapsed:6.1f} s wall, {cpu:6.1f} s CPU "
+                  f"({entries / cpu:,.0f} entries/CPU-s), store {db:,.0f} MB, peak RSS {rss:6.1f} MiB "
+                  f"(+{rss - baseline:.1f})", flush=True)
         if not args.keep:
             path.unlink()
 

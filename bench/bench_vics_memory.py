@@ -97,6 +97,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp"))
     parser.add_argument("--no-import", action="store_true", help="read only (no case store)")
     parser.add_argument("--keep", action="store_true", help="keep the generated lists for another run")
+    parser.add_argument("--no-read", action="store_true", help="import only (skip the reader-only pass)")
     args = parser.parse_args()
     lists = {"VICS JSON": (args.dir / f"tantalio-bench-{args.media}.vics.json", write_vics),
              "CSV": (args.dir / f"tantalio-bench-{args.media}.csv", write_csv)}
@@ -108,7 +109,7 @@ def main() -> None:
             write(path, args.media)
             print(f"wrote {path} in {time.perf_counter() - start:.0f} s")
         size = path.stat().st_size / 1e6
-        entries, problems, elapsed, rss, cpu = child("read", str(path))
+        entries, problems, elapsed, rss, cpu = child("read" if not args.no_read else "none", str(path))
         print(f"{label:9s} {args.media:,} records, {size:,.0f} MB: read   {entries:,} entries, {problems} problems, "
               f"{elapsed:6.1f} s wall, {cpu:6.1f} s CPU ({args.media / cpu:,.0f} records/CPU-s, {size / cpu:.0f} MB/CPU-s), "
               f"peak RSS {rss:6.1f} MiB (+{rss - baseline:.1f})", flush=True)

@@ -26,12 +26,16 @@ from tantalio.media.hashlists.categories import (
     map_to_json,
 )
 from tantalio.media.hashlists.kinds import DECLARED
-from tantalio.media.hashlists.rows import start_import
+from tantalio.media.hashlists.rows import ListImport, start_import
 from tantalio.media.match import MatchResult, item_status
 from tantalio.store.sqlite import CaseStore
 
 BATCH = 5_000
 KINDS = ("illegal", "ignorable")
+IMPORT_CACHE_KIB = 256 * 1024
+"""SQLite page cache while a list imports: a 10M-media list inserts tens of millions of rows in
+random key order into the unique index; with the default 2 MB cache every insert spills index
+pages to the WAL again and again. A fixed cache keeps memory bounded and the WAL near the data."""
 _INSERT = ("INSERT OR IGNORE INTO hash_entry(list_id, algorithm, value, category, series, victim_identified,"
            " offender_identified, is_distributed, line, extra) VALUES (?,?,?,?,?,?,?,?,?,?)")
 
@@ -73,6 +77,16 @@ def import_hashlist(store: CaseStore, path: Path, fmt: str = "auto", name: str |
     if conn.execute("SELECT 1 FROM hash_list WHERE name=?", (li.name,)).fetchone():
         raise HashListError(f"a hash list named {li.name!r} is already imported (use --name)")
     mapped = category_map or {}
+    (previous_cache,) = conn.execute("PRAGMA cache_size").fetchone()
+    conn.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+    try:
+        return _import(store, path, li, mapped, algorithm)
+    finally:
+        conn.execute(f"PRAGMA cache_size={int(previous_cache)}")
+
+
+def _import(store: CaseStore, path: Path, li: ListImport, mapped: CategoryMap, algorithm: str | None) -> ImportReport:
+    conn = store.conn
     with store.transaction():
         cur = conn.execute(
             "INSERT INTO hash_list(name, kind, format, path, sha256, scheme, imported_at, category_map)"

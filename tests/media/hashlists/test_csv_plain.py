@@ -174,3 +174,22 @@ def test_unknown_format_and_missing_file(tmp_path: Path) -> None:
         read_hashlist(tmp_path / "x", "xml")
     with pytest.raises(HashListError):
         read_hashlist(tmp_path / "missing.txt")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "md5"])
+def test_text_lists_stream_in_bounded_memory(tmp_path: Path, fmt: str) -> None:
+    """A 10M-row list must never be held whole: memory stays far below the file's size."""
+    import tracemalloc
+
+    path = tmp_path / "big.txt"
+    rows = [hashlib.md5(str(i).encode()).hexdigest() for i in range(30_000)]
+    path.write_text(("md5,category\n" + "".join(f"{r},1\n" for r in rows)) if fmt == "csv" else
+                    "".join(f"{r}  file{i}\n" for i, r in enumerate(rows)))
+    tracemalloc.start()
+    try:
+        count = sum(1 for item in read_hashlist(path, fmt) if isinstance(item, HashEntry))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 30_000 and path.stat().st_size > 1_000_000
+    assert peak < 400_000, peak

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 from tantalio.errors import HashListError
@@ -100,7 +101,7 @@ def read_csv(path: str | Path, algorithm: str | None = None, *,
         yield ListFacts("csv", algorithm if "hash" in roles and "hash_type" not in roles else None)
         columns = _Columns(header, roles, known, algorithm)
         last = 0
-        for number, row in (*head, *rows):
+        for number, row in chain(head, rows):
             last = number
             yield from columns.row(row, number)
         if first and last and not _ends_with_newline(path) and columns.last_row_bad:

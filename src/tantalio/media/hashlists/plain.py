@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 from tantalio.errors import HashListError
@@ -50,7 +51,7 @@ def read_plain(path: str | Path, algorithm: str | None = None, *,
         refuse_non_pdq([(_SPLIT.split(line, maxsplit=1)[0], line) for _, line, _ in head], str(path))
     yield ListFacts("plain", kind)
     last: tuple[int, str, bool] | None = None
-    for number, line, ended in (*head, *lines):
+    for number, line, ended in chain(head, lines):
         last = (number, line, ended)
         if kind is None:
             yield HashListProblem(number, f"not a hash value: {line[:80]!r}")

@@ -18,8 +18,7 @@ from typing import Any
 from tantalio.errors import EvidenceError
 from tantalio.exec import Executor, TaskResult
 from tantalio.ingest.sources import EvidenceTree, recorded_tree
-from tantalio.media.hashlists.categories import SCHEMES
-from tantalio.media.hashlists.rows import known_hashes
+from tantalio.media.hashlists.rows import stored_known_hashes
 from tantalio.media.index import PdqIndex
 from tantalio.media.match import (
     KnownHash,
@@ -210,11 +209,8 @@ def _store_facts(store: CaseStore, sha: str, f: MediaFacts) -> None:
         store.warn("triage", f.error, None, sha)
 
 
-def _known_hashes(store: CaseStore) -> list[KnownHash]:
-    rows = store.conn.execute(
-        "SELECT e.id, e.algorithm, e.value, e.category, l.kind, l.scheme FROM hash_entry e "
-        "JOIN hash_list l ON l.id=e.list_id WHERE e.algorithm != 'photodna' ORDER BY e.id")
-    return list(known_hashes((i, a, v, c, k, SCHEMES.get(s or "none")) for i, a, v, c, k, s in rows))
+def _known_hashes(store: CaseStore) -> Iterator[KnownHash]:
+    return stored_known_hashes(store.conn)  # streamed: the matcher keeps entries compactly
 
 
 def _media_hashes(store: CaseStore, only: set[str] | None = None) -> list[MediaHashes]:

@@ -9,7 +9,6 @@ import typer
 from tantalio.cli.app import app, console
 from tantalio.errors import IntegrityError
 from tantalio.store import CaseStore
-from tantalio.verify import verify_case
 
 case_app = typer.Typer(help="Create and check cases.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
@@ -30,6 +29,8 @@ def init(
 @case_app.command("verify")
 def verify(case: Path = typer.Argument(..., help="Case folder.")) -> None:
     """Recompute the audit hash chain and re-hash the evidence files still present."""
+    from tantalio.verify import verify_case
+
     with CaseStore.open(case, migrate=False) as store:
         result = verify_case(store)
     console.print(f"audit log: {result.audit_rows} rows, chain {'intact' if result.audit_ok else 'BROKEN'}")

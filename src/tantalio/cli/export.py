@@ -8,7 +8,6 @@ import typer
 
 from tantalio.cli.app import app, console
 from tantalio.errors import UserError
-from tantalio.export import write_case_document
 from tantalio.store import CaseStore
 
 
@@ -20,6 +19,8 @@ def export_command(
     timesketch: Path | None = typer.Option(None, "--timesketch", help="Write the timeline as Timesketch JSONL here."),
 ) -> None:
     """Write the machine-readable case document (schema tantalio.case/1), CASE/UCO JSON-LD, a Timesketch timeline."""
+    from tantalio.export import write_case_document
+
     if json_out is None and case_uco is None and timesketch is None:
         raise UserError("say where to write: --json FILE, --case-uco FILE and/or --timesketch FILE")
     with CaseStore.open(case) as store:

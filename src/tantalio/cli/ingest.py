@@ -10,7 +10,6 @@ import typer
 from tantalio.cli.app import app, console
 from tantalio.cli.progress import RichBatchProgress, RichProgress
 from tantalio.errors import EvidenceError
-from tantalio.ingest.pipeline import IngestOptions, ingest
 from tantalio.store import CaseStore
 
 
@@ -27,6 +26,8 @@ def ingest_command(
     workers: int = typer.Option(min(2, os.cpu_count() or 1), "--workers", help="Hashing threads."),
 ) -> None:
     """Register an exhibit, hash every file (custody) and parse what Tantalio understands."""
+    from tantalio.ingest.pipeline import IngestOptions, ingest
+
     with CaseStore.open(case) as store:
         opts = IngestOptions(exhibit, owner, country, timezone, fmt, description, workers)
         with RichProgress() as progress:

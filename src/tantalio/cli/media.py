@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 
 from tantalio.cli.app import app, console, console_err
-from tantalio.cli.progress import RichProgress
 from tantalio.errors import EvidenceError
 from tantalio.store import CaseStore
 
@@ -41,14 +40,76 @@ def hashlist_import(
     fmt: str = typer.Option("auto", "--format", help="vics | csv | plain | md5 | sha1 | sha256 | pdq | auto"),
     name: str | None = typer.Option(None, "--name", help="Name of the list in the case (default: file name)."),
     kind: str = typer.Option("illegal", "--kind", help="illegal | ignorable"),
-    scheme: str | None = typer.Option(None, "--scheme", help="Category scheme: projectvic | uk-caid | none"),
+    scheme: str | None = typer.Option(None, "--scheme", help="Category scheme: projectvic (default) | uk-caid | none"),
+    category_map: list[str] = typer.Option([], "--category-map", help="What a category code of this list means: "
+                                            "CODE=illegal|ignorable|pertinent[:LABEL] (repeatable), or a JSON "
+                                            "scheme file. Codes neither this nor the scheme knows are uncategorised."),
+    hash_kind: str | None = typer.Option(None, "--hash-kind", help="md5 | sha1 | sha256 | pdq: the kind of a CSV's "
+                                         "generic 'hash' column (a plain list: use --format)."),
+    accept_partial: bool = typer.Option(False, "--accept-partial", help="Import the part of a broken or truncated "
+                                        "list before the break (otherwise such a list is refused whole)."),
 ) -> None:
-    """Import a hash list (Project VIC VICS JSON, CSV, plain lists); bad rows are warnings."""
+    """Import a hash list (Project VIC VICS JSON, CSV/TSV, plain lists); bad rows are warnings."""
     from tantalio.analysis.hashlist_import import import_hashlist
+    from tantalio.errors import HashListError
+    from tantalio.media.hashlists.categories import parse_category_map
+
+    try:
+        mapped = parse_category_map(category_map)
+    except (ValueError, OSError, KeyError) as e:
+        raise HashListError(str(e)) from e
+    with CaseStore.open(case) as store:
+        report = import_hashlist(store, file, fmt, name, kind, scheme, category_map=mapped, algorithm=hash_kind,
+                                 accept_partial=accept_partial)
+    declared = " ".join(x for x in (f"VICS {report.version}" if report.version else "", report.profile or "") if x)
+    console.print(f"imported {report.name!r} ({report.format}{', ' + declared if declared else ''}): "
+                  f"{report.entries:,} entries, {report.duplicates:,} duplicate rows stored once, "
+                  f"{report.problems:,} rejected rows", highlight=False)
+    if report.partial:
+        console_err.print("[yellow]partial import[/]: the list is broken or truncated; only the part before the "
+                          "break was imported (see the case warnings)", highlight=False)
+    for code, count in report.unknown_categories.items():
+        console_err.print(f"[yellow]warning[/]: category code {code!r} ({count:,} entries) is not in the list's "
+                          f"scheme: uncategorised, a match never makes an item known. Map it: --category-map "
+                          f"{code}=illegal|ignorable|pertinent", highlight=False)
+
+
+@hashlist_app.command("list")
+def hashlist_list(
+    case: Path = typer.Argument(..., help="Case folder."),
+    as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
+) -> None:
+    """The case's imported hash lists: kind, format, VICS version/profile, entries, problems."""
+    from tantalio.analysis.hashlist_import import list_hashlists
 
     with CaseStore.open(case) as store:
-        report = import_hashlist(store, file, fmt, name, kind, scheme)
-    console.print(f"imported {report.name!r}: {report.entries:,} entries, {report.problems} rejected rows")
+        lists = list_hashlists(store)
+    for hl in lists:
+        if as_json:
+            sys.stdout.write(json.dumps(hl, ensure_ascii=False) + "\n")
+            continue
+        version = " ".join(str(x) for x in (hl["version"] and f"VICS {hl['version']}", hl["profile"]) if x)
+        console.print(f"{hl['name']}  {hl['kind']}  {hl['format']}{' ' + hl['algorithm'] if hl['algorithm'] else ''}"
+                      f"{'  ' + version if version else ''}  scheme {hl['scheme']}  {hl['entry_count']:,} entries"
+                      f"  {hl['duplicate_count']:,} duplicates  {hl['problem_count']:,} rejected"
+                      f"{'  PARTIAL' if hl['partial'] else ''}  imported {hl['imported_at']}", highlight=False,
+                      markup=False)
+    if not lists and not as_json:
+        console.print("no hash lists imported")
+
+
+@hashlist_app.command("remove")
+def hashlist_remove(
+    case: Path = typer.Argument(..., help="Case folder."),
+    name: str = typer.Argument(..., help="Name of the list (see `tantalio hashlist list`)."),
+) -> None:
+    """Remove a list, its entries and their matches (recorded in the audit log)."""
+    from tantalio.analysis.hashlist_import import remove_hashlist
+
+    with CaseStore.open(case) as store:
+        removed = remove_hashlist(store, name)
+    console.print(f"removed {name!r}: {removed['entries']:,} entries; {removed['items']} media items re-statused",
+                  highlight=False)
 
 
 @app.command("analyze")
@@ -60,6 +121,7 @@ def analyze_command(
 ) -> None:
     """Media triage and matching, identities, groups, first sightings, roles, communities."""
     from tantalio.analysis.run import analyze
+    from tantalio.cli.progress import RichProgress
     from tantalio.exec import make_executor
 
     executor = make_executor(workers, scheduler)

@@ -10,8 +10,6 @@ import typer
 
 from tantalio.cli.app import app, console
 from tantalio.errors import UserError
-from tantalio.network.graph_export import FORMATS, export_graph
-from tantalio.network.persons import list_persons, merge_log, merge_persons, split_identifier, undo_merge
 from tantalio.store import CaseStore
 
 persons_app = typer.Typer(help="Resolved persons: list them, merge or split identities by hand.", no_args_is_help=True)
@@ -35,6 +33,8 @@ def persons_list(
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
 ) -> None:
     """List persons (phones, names per exhibit, roles, priority) or the merge log."""
+    from tantalio.network.persons import list_persons, merge_log
+
     with CaseStore.open(case) as store:
         if merges:
             for row in merge_log(store):
@@ -64,6 +64,8 @@ def persons_merge(
     chat: str | None = typer.Option(None, "--chat", help=_CHAT_HELP),
 ) -> None:
     """Merge two persons by hand (recorded, replayed on every analyze, undoable)."""
+    from tantalio.network.persons import merge_persons
+
     with CaseStore.open(case) as store:
         row = merge_persons(store, first, second, reason, chat)
         _reanalyze(store)
@@ -80,6 +82,8 @@ def persons_split(
     chat: str | None = typer.Option(None, "--chat", help=_CHAT_HELP),
 ) -> None:
     """Split an identifier off its person, or undo a merge (`--merge N`)."""
+    from tantalio.network.persons import split_identifier, undo_merge
+
     if (identifier is None) == (merge is None):
         raise UserError("give either an identifier to detach or --merge N to undo")
     with CaseStore.open(case) as store:
@@ -93,9 +97,11 @@ def persons_split(
 def graph_export(
     case: Path = typer.Argument(..., help="Case folder."),
     out: Path = typer.Argument(..., help="Output file (graphml, gexf, cytoscape) or folder (i2, neo4j)."),
-    fmt: str = typer.Option(..., "--format", help=f"One of: {', '.join(FORMATS)}."),
+    fmt: str = typer.Option(..., "--format", help="One of: graphml, gexf, i2, neo4j, cytoscape."),
 ) -> None:
     """Export the person–group network for Gephi, i2 Analyst's Notebook, Neo4j or Cytoscape.js."""
+    from tantalio.network.graph_export import export_graph
+
     with CaseStore.open(case) as store:
         written = export_graph(store, fmt, out)
     for path in written:

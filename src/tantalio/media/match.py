@@ -16,12 +16,15 @@ Item status: ``known`` when a confirmed match hits an entry whose status is ``il
 
 from __future__ import annotations
 
-from collections import defaultdict
+from array import array
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
+
 from tantalio.media.hashlists.categories import IGNORABLE, ILLEGAL
-from tantalio.media.index import PdqIndex
+from tantalio.media.hashlists.entry import HEX_LENGTHS
+from tantalio.media.index import CODE_BYTES, PdqIndex
 from tantalio.media.pdq import EXACT, QUALITY_MIN, TRIAGE_MAX_DRIFT
 
 DEFAULT_THRESHOLD = 31
@@ -68,38 +71,132 @@ class MatchResult:
     needs_confirmation: bool = False
 
 
+class _Refs:
+    """The callers' entry handles, compactly: store row ids (ints) in an int64 array, anything else
+    in a list. A 10M-entry list costs 80 MB here instead of ~2 GB of KnownHash objects."""
+
+    def __init__(self) -> None:
+        self._ints = array("q")
+        self._objects: list[Hashable] | None = None
+
+    def append(self, ref: Hashable) -> None:
+        if self._objects is None:
+            if type(ref) is int and -(2**63) <= ref < 2**63:
+                self._ints.append(ref)
+                return
+            self._objects = list(self._ints)
+        self._objects.append(ref)
+
+    def __getitem__(self, index: int) -> Hashable:
+        return self._objects[index] if self._objects is not None else self._ints[index]
+
+
+class _ExactTable:
+    """Raw digests of one algorithm, sorted once and looked up in batches (np.searchsorted)."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self._raw = bytearray()
+        self._entries = array("q")
+        self._sorted: np.ndarray | None = None
+        self._order: np.ndarray | None = None
+        self._entries_np = np.zeros(0, dtype=np.int64)
+
+    def add(self, value: str, entry: int) -> None:
+        raw = bytes.fromhex(value)
+        if len(raw) != self.width:
+            raise ValueError(f"hash list value of {len(raw)} bytes where {self.width} were expected: {value[:80]!r}")
+        self._raw += raw
+        self._entries.append(entry)
+
+    def freeze(self) -> None:
+        digests = np.frombuffer(bytes(self._raw), dtype=f"S{self.width}")
+        self._order = np.argsort(digests, kind="stable")
+        self._sorted = digests[self._order]
+        self._raw = bytearray()
+        self._entries_np = np.frombuffer(self._entries, dtype=np.int64)
+
+    def lookup(self, raws: list[bytes]) -> Iterator[tuple[int, int]]:
+        """(position in ``raws``, entry index) of every listed digest."""
+        if self._sorted is None or not len(self._sorted) or not raws:
+            return
+        wanted = np.array(raws, dtype=f"S{self.width}")
+        low = np.searchsorted(self._sorted, wanted, "left")
+        high = np.searchsorted(self._sorted, wanted, "right")
+        assert self._order is not None
+        for position in np.flatnonzero(high > low).tolist():
+            for entry in self._entries_np[self._order[low[position] : high[position]]].tolist():
+                yield position, entry
+
+
 class Matcher:
+    """Every known hash held compactly (numpy digests and codes, not objects), so a list of tens
+    of millions of entries fits; items are matched in batches."""
+
     def __init__(self, entries: Iterable[KnownHash], threshold: int = DEFAULT_THRESHOLD,
-                 min_quality: int = QUALITY_MIN, triage_drift: int = TRIAGE_MAX_DRIFT) -> None:
+                 min_quality: int = QUALITY_MIN, triage_drift: int = TRIAGE_MAX_DRIFT, index_method: str = "auto") -> None:
         self.threshold = threshold
         self.min_quality = min_quality
         self.triage_drift = triage_drift
-        self._exact: dict[tuple[str, str], list[KnownHash]] = defaultdict(list)
-        self._pdq: list[KnownHash] = []
+        self._refs = _Refs()
+        self._statuses: list[str] = []
+        self._status_of = array("B")
+        self._exact = {algorithm: _ExactTable(HEX_LENGTHS[algorithm] // 2) for algorithm in EXACT_ALGORITHMS}
+        pdq_raw = bytearray()
+        self._pdq_entries = array("q")
         for entry in entries:
-            if entry.algorithm in EXACT_ALGORITHMS:
-                self._exact[(entry.algorithm, entry.value.lower())].append(entry)
-            elif entry.algorithm == "pdq":
-                self._pdq.append(entry)
-        self._index = PdqIndex([entry.value for entry in self._pdq])
+            if entry.algorithm not in self._exact and entry.algorithm != "pdq":
+                continue  # PhotoDNA and others are stored, never matched
+            number = len(self._status_of)
+            self._refs.append(entry.ref)
+            if entry.status not in self._statuses:
+                self._statuses.append(entry.status)
+            self._status_of.append(self._statuses.index(entry.status))
+            if entry.algorithm == "pdq":
+                pdq_raw += bytes.fromhex(entry.value)
+                self._pdq_entries.append(number)
+            else:
+                self._exact[entry.algorithm].add(entry.value, number)
+        for table in self._exact.values():
+            table.freeze()
+        codes = np.frombuffer(bytes(pdq_raw), dtype=np.uint8).reshape(-1, CODE_BYTES)
+        del pdq_raw
+        self._index = PdqIndex(codes, method=index_method)
+
+    def _entry(self, number: int) -> tuple[Hashable, str]:
+        return self._refs[number], self._statuses[self._status_of[number]]
 
     def match(self, items: Iterable[MediaHashes], dihedral: bool = True, batch: int = 10_000) -> Iterator[MatchResult]:
         """Exact then near matches of every item; one result per (item, entry), the closest."""
-        pending: list[tuple[MediaHashes, str, str]] = []  # (item, query hash, via)
+        chunk: list[MediaHashes] = []
         for item in items:
-            yield from self._exact_matches(item)
-            pending.extend(self._queries(item, dihedral))
-            if len(pending) >= batch:
-                yield from self._near(pending)
-                pending = []
-        if pending:
-            yield from self._near(pending)
+            chunk.append(item)
+            if len(chunk) >= batch:
+                yield from self._exact_matches(chunk)
+                yield from self._near([q for i in chunk for q in self._queries(i, dihedral)])
+                chunk = []
+        if chunk:
+            yield from self._exact_matches(chunk)
+            yield from self._near([q for i in chunk for q in self._queries(i, dihedral)])
 
-    def _exact_matches(self, item: MediaHashes) -> Iterator[MatchResult]:
-        for algorithm in EXACT_ALGORITHMS:
-            value = getattr(item, algorithm)
-            for entry in self._exact.get((algorithm, value.lower()), ()) if value else ():
-                yield MatchResult(item.sha256, entry.ref, algorithm, 0, entry.status, algorithm)
+    def _exact_matches(self, chunk: list[MediaHashes]) -> Iterator[MatchResult]:
+        found: list[tuple[int, int, str]] = []
+        for algorithm, table in self._exact.items():
+            owners: list[int] = []
+            raws: list[bytes] = []
+            for position, item in enumerate(chunk):
+                value = getattr(item, algorithm)
+                if value and len(value) == table.width * 2:
+                    try:
+                        raws.append(bytes.fromhex(value))
+                    except ValueError:
+                        continue
+                    owners.append(position)
+            found.extend((owners[at], entry, algorithm) for at, entry in table.lookup(raws))
+        found.sort(key=lambda hit: hit[0])  # item order, then algorithm order as listed
+        for position, number, algorithm in found:
+            ref, status = self._entry(number)
+            yield MatchResult(chunk[position].sha256, ref, algorithm, 0, status, algorithm)
 
     def _queries(self, item: MediaHashes, dihedral: bool) -> list[tuple[MediaHashes, str, str]]:
         queries: list[tuple[MediaHashes, str, str]] = []
@@ -112,21 +209,22 @@ class Matcher:
         return queries
 
     def _near(self, pending: list[tuple[MediaHashes, str, str]]) -> Iterator[MatchResult]:
-        if not len(self._index):
+        if not len(self._index) or not pending:
             return
-        widest = self.threshold + self.triage_drift
         best: dict[tuple[str, int], MatchResult] = {}
-        for query, entry_index, distance in self._index.search([h for _, h, _ in pending], widest):
-            item, _, via = pending[query]
-            triage = item.pdq_method != EXACT and via.startswith("pdq")
-            if not triage and distance > self.threshold:
+        # triage-pipeline hashes are searched wider (see the module docstring); the rest at the threshold
+        triage = [item.pdq_method != EXACT and via.startswith("pdq") for item, _, via in pending]
+        for wanted, radius in ((False, self.threshold), (True, self.threshold + self.triage_drift)):
+            subset = [n for n, is_triage in enumerate(triage) if is_triage == wanted]
+            if not subset:
                 continue
-            candidate = triage and distance > self.threshold - self.triage_drift
-            entry = self._pdq[entry_index]
-            key = (item.sha256, entry_index)
-            result = MatchResult(item.sha256, entry.ref, "pdq", distance, entry.status, via, candidate)
-            if key not in best or distance < best[key].distance:
-                best[key] = result
+            for query, entry_index, distance in self._index.search([pending[n][1] for n in subset], radius):
+                item, _, via = pending[subset[query]]
+                candidate = wanted and distance > self.threshold - self.triage_drift
+                ref, status = self._entry(self._pdq_entries[entry_index])
+                key = (item.sha256, entry_index)
+                if key not in best or distance < best[key].distance:
+                    best[key] = MatchResult(item.sha256, ref, "pdq", distance, status, via, candidate)
         yield from best.values()
 
 

@@ -13,15 +13,14 @@ import io
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from PIL import Image
-
-from tantalio.media import pdq as pdq_mod
 from tantalio.media.digests import HEAD, digest_stream
-from tantalio.media.exif import ExifFacts, read_exif
 from tantalio.media.sniff import is_image, is_video, sniff
-from tantalio.media.video import FrameHash, frame_hashes, keyframe_hashes
+
+if TYPE_CHECKING:  # Pillow, pdqhash and PyAV load where an image or video is decoded (fast `tantalio hash`)
+    from tantalio.media.exif import ExifFacts
+    from tantalio.media.video import FrameHash
 
 Opener = Callable[[], BinaryIO]
 Source = str | os.PathLike[str] | Opener
@@ -61,6 +60,11 @@ def _head(open_stream: Opener) -> bytes:
 
 
 def _exif_of(open_stream: Opener) -> ExifFacts | None:
+    from PIL import Image
+
+    from tantalio.media import pdq as pdq_mod
+    from tantalio.media.exif import ExifFacts, read_exif
+
     try:
         with open_stream() as stream, pdq_mod.quiet_decoder_warnings():
             data = stream if stream.seekable() else io.BytesIO(stream.read())
@@ -79,6 +83,9 @@ def triage_file(
     keyframes to vPDQ-style sampling. ``mime`` is sniffed from the first bytes when not given.
     Never raises for a bad file: ``error`` says what went wrong.
     """
+    from tantalio.media import pdq as pdq_mod
+    from tantalio.media.video import frame_hashes, keyframe_hashes
+
     open_stream = _opener(source)
     try:
         if mime is None:
@@ -119,6 +126,8 @@ def hash_file(path: str | os.PathLike[str], *, fast: bool = False) -> dict[str, 
         "pdq": None, "pdq_quality": None, "mime": mime,
     }
     if is_image(mime):
+        from tantalio.media import pdq as pdq_mod
+
         result = pdq_mod.compute_pdq(os.fspath(path), fast=fast)
         record["pdq"], record["pdq_quality"] = result.hash, result.quality
         if result.error:

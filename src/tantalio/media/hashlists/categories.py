@@ -14,6 +14,13 @@ shipped mappings are pinned by tests so any change is deliberate. What *is* publ
 
 Each code maps to a label and a status: ``illegal`` (a match makes the item "known"),
 ``ignorable`` (non-pertinent) or ``pertinent`` (worth showing, not by itself "known").
+
+A code the list's scheme does not know is **uncategorised**, never illegal: NIST's NSRL in VICS
+1.2 form carries Category 8, which no built-in scheme knows, and a list of ordinary reference
+files must not flag ordinary files as abuse material. The import warns once per unknown code and
+says how to map it: ``--category-map 8=ignorable`` (or ``CODE=STATUS:LABEL``, or a JSON scheme
+file); the map is kept with the list and applied at every match. An entry *without* a category
+takes its list's kind (``--kind``), which the analyst declared.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ ILLEGAL = "illegal"
 IGNORABLE = "ignorable"
 PERTINENT = "pertinent"
 STATUSES = (ILLEGAL, IGNORABLE, PERTINENT)
+UNCATEGORISED = "uncategorised"
+"""The status of a code neither the scheme nor the list's category map knows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +86,8 @@ UK_CAID = CategoryScheme(
     },
 )
 
-NONE = CategoryScheme("none", "No scheme: every entry takes its list's kind.", {}, confirmed=True)
+NONE = CategoryScheme("none", "No scheme: entries without a category take their list's kind; every category code "
+                      "is uncategorised unless the list's category map names it.", {}, confirmed=True)
 
 SCHEMES = {scheme.name: scheme for scheme in (PROJECT_VIC, UK_CAID, NONE)}
 
@@ -100,11 +110,64 @@ def load_scheme(path: str | Path) -> CategoryScheme:
     return CategoryScheme(str(data["name"]), str(data.get("description", "")), codes, bool(data.get("confirmed")))
 
 
-def entry_status(list_kind: str, scheme: CategoryScheme | None, category: str | None) -> str:
-    """The status one matched entry lends an item: its category's status on an ``illegal`` list
-    (a non-pertinent code inside a VICS list must not make an item "known"); ``ignorable`` lists
-    are ignorable whatever the code; unknown codes fall back to the list's kind."""
+CategoryMap = dict[str, Category]
+"""A list's own codes, over its scheme: {code: Category}."""
+
+
+def parse_category_map(specs: list[str]) -> CategoryMap:
+    """``CODE=STATUS`` or ``CODE=STATUS:LABEL`` items, or paths of JSON scheme files, into a map.
+    Raises ValueError naming the bad item."""
+    mapped: CategoryMap = {}
+    for spec in specs:
+        if "=" not in spec and Path(spec).is_file():
+            mapped.update(load_scheme(spec).codes)
+            continue
+        code, _, rest = spec.partition("=")
+        status, _, label = rest.partition(":")
+        code, status = code.strip().upper(), status.strip().lower()
+        if not code or status not in STATUSES:
+            raise ValueError(f"--category-map {spec!r}: write CODE=STATUS[:LABEL] with STATUS one of "
+                             f"{', '.join(STATUSES)}, or give a JSON scheme file")
+        mapped[code] = Category(label.strip() or f"Category {code}", status)
+    return mapped
+
+
+def map_to_json(mapped: CategoryMap) -> str | None:
+    if not mapped:
+        return None
+    return json.dumps({code: {"label": c.label, "status": c.status} for code, c in sorted(mapped.items())},
+                      ensure_ascii=False, sort_keys=True)
+
+
+def map_from_json(text: str | None) -> CategoryMap:
+    if not text:
+        return {}
+    return {code: Category(spec["label"], spec["status"]) for code, spec in json.loads(text).items()}
+
+
+def category_of(scheme: CategoryScheme | None, mapped: CategoryMap | None, code: str | None) -> Category | None:
+    """What a list's code means: its own map first, then its scheme."""
+    if code is None or not code.strip():
+        return None
+    key = code.strip().upper()
+    if mapped and key in mapped:
+        return mapped[key]
+    return scheme.category(key) if scheme else None
+
+
+def entry_status(list_kind: str, scheme: CategoryScheme | None, category: str | None,
+                 mapped: CategoryMap | None = None) -> str:
+    """The status one matched entry lends an item.
+
+    * an ``ignorable`` list is ignorable whatever the code;
+    * no code: the list's kind;
+    * a code the list's map or scheme knows: that code's status (a non-pertinent code inside a
+      VICS list must not make an item "known");
+    * any other code: ``uncategorised`` (never illegal).
+    """
     if list_kind == IGNORABLE:
         return IGNORABLE
-    found = scheme.category(category) if scheme else None
-    return found.status if found else list_kind
+    if category is None or not category.strip():
+        return list_kind
+    found = category_of(scheme, mapped, category)
+    return found.status if found else UNCATEGORISED

@@ -1,8 +1,12 @@
 """What every hash-list reader yields: validated entries and located problems.
 
 Values are validated at the boundary (as python-threatexchange's signal types do): hex of the
-right length, normalised to lower case; PDQ is 64 hex digits; PhotoDNA is kept as base64 (it is
-stored for the record, never matched: no PhotoDNA implementation is licensed to us).
+right length, normalised to lower case; PDQ is 64 hex digits; PhotoDNA (144 bytes) arrives as
+base64 (192 characters, IPED HashDBTool) or hex (288 digits) and is kept as base64 (it is stored
+for the record, never matched: no PhotoDNA implementation is licensed to us).
+
+A reader yields, in file order: one ``ListFacts`` (what the list says about itself: format,
+VICS version and profile), then ``HashEntry`` and ``HashListProblem`` items.
 """
 
 from __future__ import annotations
@@ -38,11 +42,28 @@ class HashEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ListFacts:
+    """What a list declares about itself, kept with the imported list."""
+
+    format: str
+    """"vics", "csv" or "plain"."""
+    algorithm: str | None = None
+    """The one hash kind of a plain list or generic hash column (declared, or settled once)."""
+    version: str | None = None
+    """VICS data-model version ("1.2", "1.3", "2.0") from the OData context."""
+    profile: str | None = None
+    """VICS regional profile ("US", "UK", "CUSTOM", "Default") from a 2.0 context."""
+    context: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class HashListProblem:
     line: int
     message: str
     where: str = "line"
     """"line" for text lists, "media" for VICS JSON (``line`` is then the media index)."""
+    ends_read: bool = False
+    """The list is broken or truncated here and the analyst accepted the part before it."""
 
     def __str__(self) -> str:
         return f"{self.where} {self.line}: {self.message}"
@@ -58,13 +79,7 @@ def normalise(algorithm: str, value: object) -> str:
         raise InvalidHash(f"{algorithm} value is {type(value).__name__}, not text")
     text = value.strip()
     if algorithm == "photodna":
-        try:
-            raw = base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError) as err:
-            raise InvalidHash(f"photodna value is not base64: {err}") from err
-        if len(raw) != PHOTODNA_BYTES:
-            raise InvalidHash(f"photodna value decodes to {len(raw)} bytes, expected {PHOTODNA_BYTES}")
-        return text
+        return _photodna(text)
     expected = HEX_LENGTHS.get(algorithm)
     if expected is None:
         raise InvalidHash(f"unknown algorithm {algorithm!r}")
@@ -75,8 +90,13 @@ def normalise(algorithm: str, value: object) -> str:
     return text.lower()
 
 
+_FLAGS = {"true": True, "false": False, "True": True, "False": False, "yes": True, "no": False}
+
+
 def parse_flag(value: object) -> bool | None:
     """VICS writes booleans as "true"/"false" strings; CSV lists use yes/no/1/0."""
+    if type(value) is str and value in _FLAGS:  # the common spellings, without normalising
+        return _FLAGS[value]
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int | float):
@@ -96,3 +116,25 @@ def text_or_none(value: object) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def _photodna(text: str) -> str:
+    if len(text) == 2 * PHOTODNA_BYTES and _HEX.match(text):
+        return base64.b64encode(bytes.fromhex(text)).decode("ascii")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as err:
+        raise InvalidHash(f"photodna value is neither base64 nor {2 * PHOTODNA_BYTES} hex digits: {err}") from err
+    if len(raw) != PHOTODNA_BYTES:
+        raise InvalidHash(f"photodna value decodes to {len(raw)} bytes, expected {PHOTODNA_BYTES}")
+    return base64.b64encode(raw).decode("ascii")
+
+
+def set_bits(hex_value: str) -> int:
+    return int(hex_value, 16).bit_count()
+
+
+PDQ_MAX_SET_BITS = 128
+"""A PDQ hash sets bit k iff DCT coefficient k is above the median of the 256: at most 128 bits
+(exactly 128 on every reference image, fewer only with ties). Half of all SHA-256 values have
+more, which tells a SHA-256 list offered as PDQ apart."""

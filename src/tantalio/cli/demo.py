@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 
 from tantalio.cli.app import app, console
-from tantalio.cli.progress import RichBatchProgress, RichProgress
 
 
 @app.command("demo")
@@ -24,6 +23,7 @@ def demo_command(
     port: int = typer.Option(8400, "--port", help="Port for --serve."),
 ) -> None:
     """Generate the synthetic demo case (benign, invented) and run everything on it."""
+    from tantalio.cli.progress import RichBatchProgress, RichProgress
     from tantalio.demo.config import DemoConfig
     from tantalio.demo.run import run_demo, summary
     from tantalio.exec import make_executor

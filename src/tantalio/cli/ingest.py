@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from tantalio.cli.app import app, console
-from tantalio.cli.progress import RichBatchProgress, RichProgress
 from tantalio.errors import EvidenceError
 from tantalio.store import CaseStore
 
@@ -26,6 +25,7 @@ def ingest_command(
     workers: int = typer.Option(min(2, os.cpu_count() or 1), "--workers", help="Hashing threads."),
 ) -> None:
     """Register an exhibit, hash every file (custody) and parse what Tantalio understands."""
+    from tantalio.cli.progress import RichProgress
     from tantalio.ingest.pipeline import IngestOptions, ingest
 
     with CaseStore.open(case) as store:
@@ -65,6 +65,7 @@ def ingest_batch_command(
     """Ingest many exhibits in parallel from a manifest; run it again after an interruption."""
     from rich.table import Table
 
+    from tantalio.cli.progress import RichBatchProgress
     from tantalio.exec import make_executor
     from tantalio.ingest.batch import ingest_batch
 

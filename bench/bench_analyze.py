@@ -117,7 +117,7 @@ def _flush(conn, msg_rows: list[tuple[object, ...]], ref_rows: list[tuple[object
 
 
 def analyze_once(folder: Path) -> None:
-    from tantalio.network.analyze import run
+    from tantalio.network.rebuild import rebuild_network as run
     from tantalio.store import CaseStore
 
     started = time.perf_counter()

@@ -1,8 +1,12 @@
-"""`analyze`: rebuild every network-analysis table from the raw observations, in one transaction.
+"""Rebuild every network-analysis table from the raw observations: persons (stable labels),
+groups and their history, posts and first sightings, structure, roles and priority.
 
-Idempotent: derived tables are emptied and rebuilt; manual merges and splits in
-``person_merge`` are replayed; person and chat rows are reused by label so ids stay put when
-the result does not change. Media triage (which fills media_item and match) runs before this.
+Idempotent: the derived tables are rebuilt from nothing; manual merges and splits in
+``person_merge`` are replayed; person labels and chat rows are kept where the result holds.
+Computed on a read snapshot and published in one short write transaction
+(:mod:`tantalio.network.workspace`), so web users keep writing while it runs. Media triage
+(media items, matches, PDQ families) runs before this: ``tantalio analyze`` does both
+(:func:`tantalio.analysis.run.analyze`).
 """
 
 from __future__ import annotations
@@ -10,38 +14,37 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from itertools import chain
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from tantalio.network.attribution import build_posts, fill_families, first_sightings, propagation
+from tantalio.ingest.pipeline import Progress
+from tantalio.network.attribution import build_posts, first_sightings, propagation
 from tantalio.network.communities import measure
 from tantalio.network.groups import resolve_chats
 from tantalio.network.history import write_chats, write_history
-from tantalio.network.identities import owner_identifiers, resolve_persons, write_merge_log, write_persons
-from tantalio.network.priority import write_scores
-from tantalio.network.roles import assign_roles, collect_facts, write_roles
+from tantalio.network.identities import PersonResolution, owner_identifiers, resolve_persons, write_merge_log
+from tantalio.network.labels import assign_labels
+from tantalio.network.priority import scores
+from tantalio.network.queries import read_facts
+from tantalio.network.role_tables import write_camera_originals, write_roles, write_scores
+from tantalio.network.roles import assign_roles
+from tantalio.network.roles.administration import admin_actions
+from tantalio.network.workspace import publish, read_snapshot
 from tantalio.store.sqlite import CaseStore, utcnow
 
-DERIVED = ("propagation_edge", "first_sighting", "post", "group_event", "chat_name", "person_role", "person_score",
-           "membership_spell", "chat_obs_alignment")
 STEPS = ("chats", "persons", "history", "media", "structure", "roles")
-# SQLite's default page cache (2 MB) is far smaller than the indexes analyze fills and the temp
+# SQLite's default page cache (2 MB) is far smaller than the indexes analysis fills and the temp
 # B-trees its GROUP BY/UNION queries sort: past a few hundred thousand rows every insert then
 # misses the cache and time grows faster than the case. A fixed budget, restored afterwards.
 ANALYZE_CACHE_KIB = 131_072
 
-
-class Progress(Protocol):
-    def phase(self, name: str, total_files: int, total_bytes: int) -> None: ...
-
-    def advance(self, files: int, nbytes: int) -> None: ...
-
-    def done(self) -> None: ...
+Warning_ = tuple[str, str, str | None]       # stage, message, exhibit
 
 
-def run(store: CaseStore, progress: Progress | None = None) -> dict[str, Any]:
-    """Resolve persons and groups, attribute media, assign roles and scores. Returns a summary."""
+def rebuild_network(store: CaseStore, progress: Progress | None = None) -> dict[str, Any]:
+    """Resolve persons and groups, attribute media, assign roles and scores. Returns a summary
+    (``seconds``: time per step; ``write_lock_seconds``: how long the case was locked)."""
     conn = store.conn
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -56,10 +59,21 @@ def run(store: CaseStore, progress: Progress | None = None) -> dict[str, Any]:
 
     if progress is not None:
         progress.phase("analyze", len(STEPS), 0)
+    with store.transaction():       # a moment: an owner's identifier is created if no record named it yet
+        owners = owner_identifiers(conn)
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = {-ANALYZE_CACHE_KIB}")
+    warnings: list[Warning_] = []
     try:
-        summary = _run(store, step, timings)
+        with read_snapshot(conn):
+            summary = _compute(conn, owners, step, warnings)
+
+        def finish() -> None:
+            for stage, message, exhibit in warnings:
+                store.warn(stage, message, exhibit)
+            store.audit("analyze.network", {**summary, "seconds": timings})
+
+        summary["write_lock_seconds"] = round(publish(conn, finish), 3)
     finally:
         conn.execute(f"PRAGMA cache_size = {int(cache)}")
     if progress is not None:
@@ -68,62 +82,68 @@ def run(store: CaseStore, progress: Progress | None = None) -> dict[str, Any]:
     return summary
 
 
-def _run(store: CaseStore, step: Callable[[str], None], timings: dict[str, float]) -> dict[str, Any]:
-    conn = store.conn
+def _compute(conn: Any, owners: dict[str, int], step: Callable[[str], None],
+             warnings: list[Warning_]) -> dict[str, Any]:
     now = utcnow()
-    with store.transaction():
-        for table in DERIVED:
-            conn.execute(f"DELETE FROM {table}")  # noqa: S608  (table names are our constants)
-        conn.execute("UPDATE chat SET creator_person_id = NULL")
-        conn.execute("UPDATE chat_obs SET chat_id = NULL")
-        owners = owner_identifiers(conn)
-        chats = resolve_chats(conn, owners)
-        step("chats")
-        persons = resolve_persons(conn, chats, owners)
-        person_id = write_persons(conn, persons, now)
-        write_merge_log(conn, persons, person_id, now)
-        owner_person = {ex: person_id[persons.person_of[ident]] for ex, ident in owners.items()}
-        step("persons")
-        write_chats(conn, chats)
-        write_history(conn, chats, owner_person)
-        step("history")
-        families = fill_families(conn)
-        posts = build_posts(conn, chats.offsets, owner_person)
-        first_sightings(conn, posts)
-        propagation(conn, posts)
-        step("media")
-        # straight into an array: a list of millions of tuples costs ~10× the memory
-        memberships = np.fromiter(chain.from_iterable(conn.execute(
-            "SELECT DISTINCT person_id, chat_id FROM membership_spell")), dtype=np.int64).reshape(-1, 2)
-        measures = measure(memberships)
-        step("structure")
-        facts = collect_facts(conn, owner_person)
-        assign_roles(conn, facts, owner_person, measures)
-        write_roles(conn, facts)
-        write_scores(conn, sorted(set(person_id.values())), facts, measures)
-        step("roles")
-        summary = {
-            "persons": len(set(person_id.values())),
-            "automatic_merges": len(persons.merges),
-            "ambiguous_labels": len(persons.ambiguous),
-            "groups": conn.execute("SELECT count(*) FROM chat WHERE is_group = 1").fetchone()[0],
-            "group_events": conn.execute("SELECT count(*) FROM group_event").fetchone()[0],
-            "posts": len(posts),
-            "families_filled": families,
-            "first_sightings": conn.execute("SELECT count(*) FROM first_sighting").fetchone()[0],
-            "roles": dict(conn.execute("SELECT role, count(*) FROM person_role GROUP BY role ORDER BY role")),
-            "communities": len(set(measures.group_community.values())),
-            "modularity": None if measures.modularity is None else round(measures.modularity, 4),
-            "key_players": len(measures.kpp_rank),
-        }
-        for amb in persons.ambiguous:
-            ident = persons.identifiers[amb["identifier"]]
-            where = f" in chat {ident.context!r}" if ident.context else ""
-            if "lead" in amb:
-                store.warn("analyze", f"label {ident.normalized!r}{where} left unresolved: {amb['reason']}",
-                           ident.scope or None)
-                continue
-            store.warn("analyze", f"label {ident.normalized!r}{where} points at {len(amb['candidates'])} different"
-                                  f" identifiers ({amb['reason']}); left unresolved", ident.scope or None)
-        store.audit("analyze.network", {**summary, "seconds": timings})
-    return summary
+    conn.execute("UPDATE chat SET creator_person_id = NULL")
+    conn.execute("UPDATE chat_obs SET chat_id = NULL")
+    chats = resolve_chats(conn, owners)
+    step("chats")
+    persons = resolve_persons(conn, chats, owners)
+    person_id = assign_labels(conn, persons, now)
+    write_merge_log(conn, persons, person_id, now)
+    owner_person = {ex: person_id[persons.person_of[ident]] for ex, ident in owners.items()
+                    if ident in persons.person_of}
+    step("persons")
+    write_chats(conn, chats)
+    write_history(conn, chats, owner_person)
+    step("history")
+    posts = build_posts(conn, chats.offsets, owner_person)
+    first_sightings(conn, posts)
+    propagation(conn, posts)
+    step("media")
+    # straight into an array: a list of millions of tuples costs ~10× the memory
+    memberships = np.fromiter(chain.from_iterable(conn.execute(
+        "SELECT DISTINCT person_id, chat_id FROM membership_spell")), dtype=np.int64).reshape(-1, 2)
+    measures = measure(memberships)
+    del memberships
+    step("structure")
+    facts = read_facts(conn, owner_person, measures)
+    roles, verdicts = assign_roles(facts)
+    write_roles(conn, roles)
+    write_camera_originals(conn, verdicts)
+    write_scores(conn, facts, scores(facts, roles, admin_actions(facts)))
+    step("roles")
+    warnings.extend(_ambiguity_warnings(persons))
+    role_counts: dict[str, int] = {}
+    for found in roles.values():
+        for role in found:
+            role_counts[role] = role_counts.get(role, 0) + 1
+    return {
+        "persons": len(set(person_id.values())),
+        "automatic_merges": len(persons.merges),
+        "ambiguous_labels": len(persons.ambiguous),
+        "labels_retired": conn.execute("SELECT count(*) FROM person_label WHERE retired_at = ?", (now,)).fetchone()[0],
+        "groups": conn.execute("SELECT count(*) FROM chat WHERE is_group = 1").fetchone()[0],
+        "group_events": conn.execute("SELECT count(*) FROM group_event").fetchone()[0],
+        "posts": len(posts),
+        "first_sightings": len(facts.first_sightings),
+        "roles": dict(sorted(role_counts.items())),
+        "communities": len(set(measures.group_community.values())),
+        "modularity": None if measures.modularity is None else round(measures.modularity, 4),
+        "key_players": len(measures.kpp_rank),
+    }
+
+
+def _ambiguity_warnings(persons: PersonResolution) -> list[Warning_]:
+    out: list[Warning_] = []
+    for amb in persons.ambiguous:
+        ident = persons.identifiers[amb["identifier"]]
+        where = f" in chat {ident.context!r}" if ident.context else ""
+        if "lead" in amb:
+            out.append(("analyze", f"label {ident.normalized!r}{where} left unresolved: {amb['reason']}",
+                        ident.scope or None))
+            continue
+        out.append(("analyze", f"label {ident.normalized!r}{where} points at {len(amb['candidates'])} different"
+                               f" identifiers ({amb['reason']}); left unresolved", ident.scope or None))
+    return out

@@ -1,0 +1,103 @@
+"""Distributor, from the cascade (NETWORK.md §2 "(Super-)distributor", "Importer / first
+distributor"; §3.4 cascade trees).
+
+A distributor moves material on: they re-post families someone else brought into the network,
+into several groups, and their posts are where later copies came from. Volume alone is a weak
+signal (groups with upload quotas make everyone post, NETWORK.md §1 [S19]), so the rule reads the
+propagation edges, never a quantile of post counts:
+
+* re-posts: their image/video posts of families first posted by someone else;
+* reach: the distinct groups those re-posts went into;
+* downstream: later posts by others that descend (through the propagation edges) from theirs;
+* imported: families they were the first to post in the network whose material came from
+  outside it - known to a hash list, or already forwarded when first seen (the "importer /
+  first distributor" of NETWORK.md §2: posting into a group hands it to every member).
+
+Distributor when they moved at least ``MIN_FAMILIES`` families (re-posted or imported) into at
+least ``MIN_GROUPS`` groups, and the pattern is more than the odd re-post everyone makes: at
+least ``STRONG_FAMILIES`` families, or a short typical re-post latency (median at most
+``FAST_LATENCY_S``: distributors pass material on quickly, NETWORK.md §2), or at least two
+imports. A producer forwarding their own picture into a second group re-posts nothing someone
+else introduced, and unknown material first posted unforwarded is not shown to come from outside
+(that is the suspected-producer rule's question).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from statistics import median
+
+from tantalio.network.facts import NetworkFacts, PostFact, RoleFinding
+
+MIN_FAMILIES = 3
+MIN_GROUPS = 2
+STRONG_FAMILIES = 5
+FAST_LATENCY_S = 12 * 3600.0
+MIN_IMPORTS = 2
+MIN_EDGE_CONFIDENCE = 0.3   # below: the poster was in none of the groups where it had appeared
+
+
+def _descendants(children: dict[int, list[int]], roots: list[int], by_id: dict[int, PostFact],
+                 person: int) -> int:
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return sum(1 for p in seen if by_id[p].person != person)
+
+
+def distributors(facts: NetworkFacts) -> dict[int, RoleFinding]:
+    by_id = {p.id: p for p in facts.posts if p.material}
+    children: dict[int, list[int]] = defaultdict(list)
+    for link in facts.cascade.values():
+        if link.confidence >= MIN_EDGE_CONFIDENCE and link.post in by_id and link.parent in by_id:
+            children[link.parent].append(link.post)
+    reposted: dict[int, set[str]] = defaultdict(set)
+    reached: dict[int, set[int]] = defaultdict(set)
+    latency: dict[int, list[float]] = defaultdict(list)
+    own_posts: dict[int, list[int]] = defaultdict(list)
+    for post in by_id.values():
+        if post.person is None:
+            continue
+        own_posts[post.person].append(post.id)
+        first = facts.first_sightings.get(post.family)
+        if first is not None and first.post != post.id and first.person != post.person:
+            reposted[post.person].add(post.family)
+            reached[post.person].add(post.chat)
+            edge = facts.cascade.get(post.id)
+            parent = by_id.get(edge.parent) if edge is not None else None
+            if parent is not None and parent.time is not None and post.time is not None:
+                latency[post.person].append(post.time - parent.time)
+    imported: dict[int, set[str]] = defaultdict(set)
+    for family, first in facts.first_sightings.items():
+        if first.person is not None and (facts.status(family) == "known" or first.origin == "forwarded"):
+            imported[first.person].add(family)
+            reached[first.person].add(first.chat)
+    out = {}
+    for person in sorted(set(reposted) | set(imported)):
+        moved, groups, brought = reposted[person] | imported[person], reached[person], imported[person]
+        fast = median(latency[person]) if latency[person] else None
+        if len(moved) < MIN_FAMILIES or len(groups) < MIN_GROUPS:
+            continue
+        if not (len(moved) >= STRONG_FAMILIES or (fast is not None and fast <= FAST_LATENCY_S)
+                or len(brought) >= MIN_IMPORTS):
+            continue
+        downstream = _descendants(children, sorted(own_posts[person]), by_id, person)
+        labels = ", ".join(sorted(facts.chat_labels.get(g, str(g)) for g in groups))
+        evidence = [{"text": f"moved {len(moved)} families of material into {len(groups)} groups ({labels}):"
+                             f" {len(reposted[person])} re-posted after someone else introduced them,"
+                             f" {len(brought)} first brought into the network from outside it (known to a hash"
+                             " list, or already forwarded when first seen)"}]
+        confidence = 0.5 + 0.06 * min(5, len(moved) - MIN_FAMILIES + 1) + 0.05 * min(2, len(groups) - 1)
+        if fast is not None:
+            evidence.append({"text": f"median re-post latency {fast / 3600:.1f} h over {len(latency[person])}"
+                                     " re-posts (propagation edges)"})
+            confidence += 0.05 if fast <= FAST_LATENCY_S else 0.0
+        if downstream:
+            evidence.append({"text": f"{downstream} later posts by others descend from their posts (propagation edges)"})
+            confidence += min(0.1, 0.02 * downstream)
+        out[person] = RoleFinding("distributor", round(min(0.95, confidence), 3), evidence)
+    return out

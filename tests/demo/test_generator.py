@@ -44,7 +44,7 @@ def _digests(root: Path) -> dict[str, str]:
 def test_small_generates_quickly_and_deterministically(case: Path, tmp_path: Path) -> None:
     started = time.monotonic()
     generate(tmp_path, DemoConfig.small())
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 6      # seconds, on a loaded 2-core machine
     assert _digests(case) == _digests(tmp_path)
 
 

@@ -52,8 +52,10 @@ def of_item(conn: sqlite3.Connection, sha256: str) -> Sighting | None:
     return of_items(conn, [sha256]).get(sha256)
 
 
-def of_person(conn: sqlite3.Connection, person_id: int) -> list[Sighting]:
+def of_person(conn: sqlite3.Connection, person_id: int | None) -> list[Sighting]:
     """The first sightings a person is the first observed poster of, in time order."""
+    if person_id is None:
+        return []
     return [Sighting(*r) for r in conn.execute(
         f"SELECT {_COLUMNS} FROM first_sighting f WHERE f.person_id = ? ORDER BY f.time, f.family",  # noqa: S608
         (person_id,))]

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tantalio.network import sightings
 from tantalio.report.caseview import SYNTHETIC_BANNER, CaseView, EvidenceRef
 
 MESSAGE_LIMIT = 200   # messages listed in full; the counts always cover all of them
@@ -236,9 +237,7 @@ def build_dossier(view: CaseView, person: str) -> Dossier:
         roles.append(RoleLine(role, float(conf), refs))
     posts, posted, posts_total = _posts(view, pid, table)
     first = []
-    for fam, sha, post_id, chat, time, origin, note in c.execute(
-            "SELECT family, sha256, post_id, chat_id, time, origin, note FROM first_sighting "
-            "WHERE person_id=? ORDER BY time, family", (pid,)).fetchall():
+    for fam, sha, post_id, _, chat, time, origin, note in sightings.of_person(c, pid):
         first_refs: tuple[str, ...] = ()
         for mid in _post_messages(view, post_id):
             first_refs += table.add(f"first sighting of family {fam}",

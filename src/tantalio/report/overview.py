@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from tantalio.network import sightings
 from tantalio.report.caseview import CaseView
 from tantalio.report.html import render
 from tantalio.report.svg import main_role, network, timeline
@@ -78,11 +79,12 @@ def build_overview(view: CaseView) -> Overview:
                                + (f" by {view.person_label(p)}" if p else ""))
                   for ch, p, t in c.execute("SELECT chat_id, person_id, time FROM group_event "
                                             "WHERE kind='created' AND time IS NOT NULL")]
+    status = dict(c.execute("SELECT sha256, status FROM media_item"))
     milestones += [Milestone(t, f"first sighting of unknown family {fam} ({view.chat_label(ch) or '?'}, "
                                 f"{view.person_label(p) or 'origin not observed'})")
-                   for fam, ch, p, t in c.execute(
-                       "SELECT f.family, f.chat_id, f.person_id, f.time FROM first_sighting f "
-                       "JOIN media_item i ON i.sha256 = f.sha256 WHERE i.status='unknown' AND f.time IS NOT NULL")]
+                   for fam, ch, p, t in ((s.family, s.chat_id, s.person_id, s.time)
+                                         for s in sightings.by_family(c).values()
+                                         if s.time is not None and status.get(s.sha256) == "unknown")]
     milestones += [Milestone(t, f"exhibit {ex} registered ({cc or '?'})")
                    for ex, cc, t in c.execute("SELECT id, country, registered_at FROM exhibit")]
     daily = dict(c.execute("SELECT substr(time, 1, 10), count(*) FROM message WHERE time IS NOT NULL "

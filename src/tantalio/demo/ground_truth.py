@@ -154,7 +154,8 @@ def observable_roles(op: Operation, exhibits: list[Exhibit], views: dict[str, Vi
       others' material, or known material they brought in) into at least two groups;
     * administrator: their group's creation, their admin grant (a database records everyone's; an
       export only the owner's), a removal by them, or an admin rank in a group database;
-    * bridge: groups of theirs seen by seized phones in at least two clusters;
+    * bridge: groups of theirs seen by seized phones in three or more clusters, or they are one of
+      at most two seen members linking two clusters nothing else seen connects;
     * consumer: a group of theirs seen by a seized phone.
     """
     by_id = {e.id: e for e in exhibits}
@@ -199,10 +200,40 @@ def observable_roles(op: Operation, exhibits: list[Exhibit], views: dict[str, Vi
     for pid, families in moved.items():
         if len(families) >= 3 and len(groups[pid]) >= 2:
             found.setdefault(pid, set()).add("distributor")
+    spans: dict[str, set[int]] = {}
     for pid in op.persons:
         mine = [g for g in seen_groups if pid in op.groups[g].spells]
         if mine:
             found.setdefault(pid, set()).add("consumer")
-        if len({op.groups[g].cluster for g in mine}) >= 2:
-            found.setdefault(pid, set()).add("bridge")
+        spans[pid] = {op.groups[g].cluster for g in mine}
+    for pid in _brokers(spans):
+        found.setdefault(pid, set()).add("bridge")
     return found
+
+
+def _brokers(spans: dict[str, set[int]]) -> set[str]:
+    """Members whose seen groups lie in three or more clusters, or who are one of at most two seen
+    members linking two clusters that nothing else seen connects."""
+    out = {pid for pid, clusters in spans.items() if len(clusters) >= 3}
+    linkers: dict[tuple[int, int], set[str]] = {}
+    for pid, clusters in spans.items():
+        for a in clusters:
+            for b in clusters:
+                if a < b:
+                    linkers.setdefault((a, b), set()).add(pid)
+    for (a, b), persons in linkers.items():
+        if len(persons) > 2:
+            continue
+        reach, frontier = {a}, [a]
+        while frontier:
+            node = frontier.pop()
+            for (x, y) in linkers:
+                if (x, y) == (a, b) or node not in (x, y):
+                    continue
+                other = y if node == x else x
+                if other not in reach:
+                    reach.add(other)
+                    frontier.append(other)
+        if b not in reach:
+            out |= persons
+    return out

@@ -14,12 +14,13 @@ propagation edges, never a quantile of post counts:
   first distributor" of NETWORK.md §2: posting into a group hands it to every member).
 
 Distributor when they moved at least ``MIN_FAMILIES`` families (re-posted or imported) into at
-least ``MIN_GROUPS`` groups, and the pattern is more than the odd re-post everyone makes: at
-least ``STRONG_FAMILIES`` families, or a short typical re-post latency (median at most
-``FAST_LATENCY_S``: distributors pass material on quickly, NETWORK.md §2), or at least two
-imports. A producer forwarding their own picture into a second group re-posts nothing someone
-else introduced, and unknown material first posted unforwarded is not shown to come from outside
-(that is the suspected-producer rule's question).
+least ``MIN_GROUPS`` groups, passing them on quickly - the median latency of their re-posts (from
+the propagation edges) at most ``FAST_LATENCY_S``: distributors pass material on fast, NETWORK.md
+§2 - or importing at least ``MIN_IMPORTS`` of them, or moving many (``MANY_FAMILIES``) whatever
+the pace. Members who re-post now and then, slowly,
+are not distributors, nor is a producer forwarding their own picture into a second group (it
+re-posts nothing someone else introduced). Unknown material first posted unforwarded is not
+shown to come from outside (that is the suspected-producer rule's question).
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from tantalio.network.facts import NetworkFacts, PostFact, RoleFinding
 
 MIN_FAMILIES = 3
 MIN_GROUPS = 2
-STRONG_FAMILIES = 5
+MANY_FAMILIES = 8
 FAST_LATENCY_S = 12 * 3600.0
+MIN_PACE_SAMPLES = 2        # re-posts with a known parent needed to judge the pace
 MIN_IMPORTS = 2
 MIN_EDGE_CONFIDENCE = 0.3   # below: the poster was in none of the groups where it had appeared
 
@@ -79,11 +81,11 @@ def distributors(facts: NetworkFacts) -> dict[int, RoleFinding]:
     out = {}
     for person in sorted(set(reposted) | set(imported)):
         moved, groups, brought = reposted[person] | imported[person], reached[person], imported[person]
-        fast = median(latency[person]) if latency[person] else None
+        fast = median(latency[person]) if len(latency[person]) >= MIN_PACE_SAMPLES else None
         if len(moved) < MIN_FAMILIES or len(groups) < MIN_GROUPS:
             continue
-        if not (len(moved) >= STRONG_FAMILIES or (fast is not None and fast <= FAST_LATENCY_S)
-                or len(brought) >= MIN_IMPORTS):
+        if not ((fast is not None and fast <= FAST_LATENCY_S) or len(brought) >= MIN_IMPORTS
+                or len(moved) >= MANY_FAMILIES):
             continue
         downstream = _descendants(children, sorted(own_posts[person]), by_id, person)
         labels = ", ".join(sorted(facts.chat_labels.get(g, str(g)) for g in groups))

@@ -36,22 +36,37 @@ def _pr(predicted: set[Any], actual: set[Any]) -> dict[str, float | int]:
 
 
 def _person_map(export: dict[str, Any], truth: dict[str, Any]) -> dict[str, str | None]:
+    """Export person -> truth person: by phone (or Telegram id); a person the analysis knows only by
+    labels is matched when its labels name exactly one truth person on those exhibits (an address
+    book entry, the `~ push name` of an iOS export, the owner's own name on their phone). The
+    analysis never links on names; the scorer may, to judge the roles of persons left unidentified."""
     by_key = {phone: p["id"] for p in truth["persons"] for phone in p["phones"]}
     by_key.update({tid: p["id"] for p in truth["persons"] for tid in p.get("telegram_ids", [])})
+    owner_of = {e["id"]: e["owner"] for e in truth.get("exhibits", [])}
     out: dict[str, str | None] = {}
     for person in export.get("persons", []):
         keys = list(person.get("phones", [])) + list(person.get("telegram_ids", []))
         matches = {by_key[k] for k in keys if k in by_key}
+        if not keys:
+            names = set(person.get("names", []))
+            for truth_person in truth["persons"]:
+                for ex in person.get("exhibits", []):
+                    said = {truth_person.get("address_book", {}).get(ex), f"~ {truth_person.get('push_name')}"}
+                    if owner_of.get(ex) == truth_person["id"]:
+                        said.add(truth_person.get("push_name"))
+                    if names & {n for n in said if n}:
+                        matches.add(truth_person["id"])
         out[person["id"]] = next(iter(matches)) if len(matches) == 1 else None
     return out
 
 
 def _family_firsts(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Material family -> its first post seen on any seized phone (the truth's post reference)."""
+    """Material family -> its first post seen with its media on any seized phone (a post recorded
+    without its media - an export made without media - cannot be told apart by content)."""
     kind = {f["id"]: f.get("kind", "image") for f in truth["families"]}
     out: dict[str, dict[str, Any]] = {}
     for media in truth["media"]:
-        seen = media.get("first_observed")
+        seen = media.get("first_observed_with_media", media.get("first_observed"))
         if not seen or kind.get(media["family"], "image") not in ("image", "video"):
             continue
         best = out.get(media["family"])
@@ -102,6 +117,8 @@ def score(export: dict[str, Any], truth: dict[str, Any]) -> dict[str, Any]:
     }
     results.update(_sightings(export, truth, person_map))
 
+    results["identities"]["name_only_matched"] = sum(
+        1 for p in export.get("persons", []) if not p.get("phones") and person_map.get(p["id"]))
     results["roles"] = {}
     for role in ROLES:
         predicted = {person_map.get(p["id"]) for p in export.get("persons", []) if role in p.get("roles", [])}
@@ -111,6 +128,8 @@ def score(export: dict[str, Any], truth: dict[str, Any]) -> dict[str, Any]:
         # recall over the planted persons whose evidence the seized data holds at all
         evident = {p["id"] for p in truth["persons"] if role in p.get("observable_roles", p["roles"])}
         results["roles"][role]["observable_recall"] = len(predicted & evident) / len(evident) if evident else 1.0
+        results["roles"][role]["observable"] = len(evident)
+        results["roles"][role]["observable_hits"] = len(predicted & evident)
     results["roles"]["producer"]["false"] = sorted(
         {person_map.get(p["id"]) or p["id"] for p in export.get("persons", []) if "producer" in p.get("roles", [])}
         - {p["id"] for p in truth["persons"] if "producer" in p["roles"]})

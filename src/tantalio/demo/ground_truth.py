@@ -31,6 +31,10 @@ def build(op: Operation, exhibits: list[Exhibit], views: dict[str, View],
           reports: dict[str, DeviceReport]) -> dict[str, Any]:
     owners = {e.owner.id: e.id for e in exhibits}
     observed: dict[int, Post] = {p.seq: p for v in views.values() for p in v.posts}
+    by_id = {e.id: e for e in exhibits}
+    # seen with its media: a database (its hash survives a deleted file) or an export with attachments
+    with_media = {p.seq for ex, v in views.items() for p in v.posts
+                  if by_id[ex].kind == "android_extraction" or not by_id[ex].media_omitted}
     evident = observable_roles(op, exhibits, views, reports)
     persons = []
     for pid in sorted(op.persons):
@@ -63,6 +67,7 @@ def build(op: Operation, exhibits: list[Exhibit], views: dict[str, View],
         })
     first: dict[str, Post] = {}
     first_seen: dict[str, Post] = {}
+    first_with_media: dict[str, Post] = {}
     counts: dict[str, int] = {}
     for post in op.posts:
         if post.media is None:
@@ -71,6 +76,8 @@ def build(op: Operation, exhibits: list[Exhibit], views: dict[str, View],
         counts[post.media] = counts.get(post.media, 0) + 1
         if post.seq in observed:
             first_seen.setdefault(post.media, post)
+        if post.seq in with_media:
+            first_with_media.setdefault(post.media, post)
     media = []
     for sha in sorted(op.files, key=lambda s: (first[s].seq if s in first else 0, s)):
         file = op.files[sha]
@@ -89,6 +96,7 @@ def build(op: Operation, exhibits: list[Exhibit], views: dict[str, View],
             "derivation": file.derivation, "width": file.width, "height": file.height,
             "first_post": _post_ref(op, first[sha]) if sha in first else None,
             "first_observed": _post_ref(op, first_seen[sha]) if sha in first_seen else None,
+            "first_observed_with_media": _post_ref(op, first_with_media[sha]) if sha in first_with_media else None,
             "first_copy_forwarded": first[sha].forwarded if sha in first else None,
             "posts": counts.get(sha, 0), "known": known,
         })

@@ -73,17 +73,13 @@ def administrators(facts: NetworkFacts) -> dict[int, RoleFinding]:
         note(r.person, 0.9, {"text": f"listed as group {r.rank} by the group database", "chat": label.get(r.chat),
                              "exhibit": r.exhibit, "location": r.location})
     removals: dict[int, int] = defaultdict(int)
-    adds: dict[int, int] = defaultdict(int)
     for e in facts.events:
-        if e.actor is None or e.actor == e.person:
-            continue
-        if e.kind == "removed":
+        if e.kind == "removed" and e.actor is not None and e.actor != e.person:
             removals[e.actor] += 1
             note(e.actor, min(0.9, 0.7 + 0.05 * removals[e.actor]),
                  {"text": f"removed a member at {iso_s(e.time) or '?'} (only admins can remove members)",
                   "chat": label.get(e.chat)})
-        elif e.kind == "added" and was_admin(spells.get((e.chat, e.actor), []), e.time):
-            adds[e.actor] += 1
+    adds = _admin_adds(facts, spells)
     out = {}
     for person, items in evidence.items():
         items.sort(key=lambda ci: -ci[0])
@@ -96,13 +92,20 @@ def administrators(facts: NetworkFacts) -> dict[int, RoleFinding]:
     return out
 
 
-def admin_actions(facts: NetworkFacts) -> dict[int, int]:
-    """Members removed, plus members added while known to be admin: for the priority score."""
-    spells = admin_spells(facts)
+def _admin_adds(facts: NetworkFacts, spells: dict[tuple[int, int], list[tuple[float, float]]]) -> dict[int, int]:
+    """Members each person added while known to be an admin of that group."""
     out: dict[int, int] = defaultdict(int)
     for e in facts.events:
-        if e.actor is None or e.actor == e.person:
-            continue
-        if e.kind == "removed" or (e.kind == "added" and was_admin(spells.get((e.chat, e.actor), []), e.time)):
+        if e.kind == "added" and e.actor is not None and e.actor != e.person \
+                and was_admin(spells.get((e.chat, e.actor), []), e.time):
+            out[e.actor] += 1
+    return out
+
+
+def admin_actions(facts: NetworkFacts) -> dict[int, int]:
+    """Members removed, plus members added while known to be admin: for the priority score."""
+    out = _admin_adds(facts, admin_spells(facts))
+    for e in facts.events:
+        if e.kind == "removed" and e.actor is not None and e.actor != e.person:
             out[e.actor] += 1
     return out

@@ -70,7 +70,7 @@ def distributors(facts: NetworkFacts) -> dict[int, RoleFinding]:
             reposted[post.person].add(post.family)
             reached[post.person].add(post.chat)
             edge = facts.cascade.get(post.id)
-            parent = by_id.get(edge.parent) if edge is not None else None
+            parent = by_id.get(edge.parent) if edge is not None and edge.confidence >= MIN_EDGE_CONFIDENCE else None
             if parent is not None and parent.time is not None and post.time is not None:
                 latency[post.person].append(post.time - parent.time)
     imported: dict[int, set[str]] = defaultdict(set)

@@ -167,9 +167,9 @@ def assign_labels(conn: sqlite3.Connection, result: PersonResolution, now: str) 
     conn.executemany("INSERT INTO person_label(label, number, anchor_identifier_id, issued_at, split_from)"
                      " VALUES (?,?,?,?,?)",
                      [(label, number, plan.anchors[label], now, split) for label, number, split in plan.issued])
+    fresh = {label for label, _, _ in plan.issued}
     conn.executemany("UPDATE person_label SET anchor_identifier_id = ? WHERE label = ?",
-                     [(anchor, label) for label, anchor in plan.anchors.items()
-                      if label not in {i[0] for i in plan.issued}])
+                     [(anchor, label) for label, anchor in plan.anchors.items() if label not in fresh])
     conn.executemany("UPDATE person_label SET status = ?, merged_into = ?, retired_at = ?, retired_by = ?,"
                      " reason = ? WHERE label = ?",
                      [("merged" if r.merged_into else "retired", r.merged_into, now, r.by, r.reason, r.label)
@@ -177,13 +177,10 @@ def assign_labels(conn: sqlite3.Connection, result: PersonResolution, now: str) 
     conn.execute("UPDATE identifier SET person_id = NULL")
     wanted = set(plan.label_of.values())
     conn.executemany("DELETE FROM person WHERE id = ?", [(pid,) for lab, pid in label_ids.items() if lab not in wanted])
-    person_id: dict[int, int] = {}
-    for root, label in sorted(plan.label_of.items(), key=lambda kv: kv[1]):
-        if label in label_ids:
-            person_id[root] = label_ids[label]
-        else:
-            cur = conn.execute("INSERT INTO person(label, created_at) VALUES (?, ?)", (label, now))
-            person_id[root] = int(cur.lastrowid or 0)
+    conn.executemany("INSERT INTO person(label, created_at) VALUES (?, ?)",
+                     [(label, now) for label in sorted(wanted) if label not in label_ids])
+    ids = {label: pid for pid, label in conn.execute("SELECT id, label FROM person")}
+    person_id = {root: ids[label] for root, label in plan.label_of.items()}
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS person_map(identifier_id INTEGER PRIMARY KEY, person_id INTEGER)")
     conn.execute("DELETE FROM person_map")
     conn.executemany("INSERT INTO person_map VALUES (?, ?)",

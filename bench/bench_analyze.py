@@ -147,6 +147,7 @@ def analyze_once(folder: Path) -> None:
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": round(elapsed, 2), "peak_mb": round(peak_mb, 1), "steps": summary["seconds"],
+                      "write_lock_seconds": summary["write_lock_seconds"], "communities": summary["communities"],
                       "persons": summary["persons"], "posts": summary["posts"]}))
 
 
@@ -173,7 +174,8 @@ def main() -> None:
         if previous is not None:
             growth = (f"  size ×{sizes['memberships'] / previous[0]:.1f} → time ×{result['seconds'] / previous[1]:.1f}")
         print(f"scale {scale:<5} {sizes}  build {built:.0f}s  analyze {result['seconds']:.1f}s"
-              f"  peak {result['peak_mb']:.0f} MB{growth}\n    steps {result['steps']}", flush=True)
+              f"  peak {result['peak_mb']:.0f} MB{growth}\n    steps {result['steps']}  write lock"
+              f" {result['write_lock_seconds']}s  communities {result['communities']}", flush=True)
         previous = (sizes["memberships"], result["seconds"])
 
 

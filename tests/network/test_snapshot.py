@@ -47,6 +47,16 @@ def test_other_writers_are_not_locked_out_while_analysis_computes(tmp_path: Path
     assert store.verify_audit() is None
     # no shadow is left on the connection: its reads see the case again
     assert not store.conn.execute("SELECT name FROM sqlite_temp_master WHERE name IN ('person', 'post')").fetchall()
+    # published by swapping staged tables: nothing staged is left, every reference holds, and the
+    # indexes came along (their names alternate between runs)
+    rebuild_network(store)
+    assert not store.conn.execute("SELECT name FROM sqlite_master WHERE name GLOB '*__next' OR name GLOB '*__old'"
+                                  ).fetchall()
+    assert not store.conn.execute("PRAGMA foreign_key_check").fetchall()
+    indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'post'"
+                                                " AND type = 'index'")}
+    assert indexes == {"post_family"}
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
 def test_failure_while_computing_leaves_the_case_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

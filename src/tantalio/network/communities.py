@@ -19,8 +19,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import igraph
 import numpy as np
+
+from tantalio.errors import TantalioError
+
+try:
+    import igraph
+except ImportError as missing:       # no silent fallback: roles depend on the communities
+    raise TantalioError("network analysis needs python-igraph (pip install igraph): it is part of the"
+                        " install, so this environment is incomplete") from missing
 
 EXACT_BETWEENNESS_MAX_WORK = 50_000_000   # vertices × edges: exact Brandes below this, sampled above
 BETWEENNESS_SAMPLES = 64

@@ -8,10 +8,13 @@ with "database is locked" (REVIEW.md, issue 15). So:
 2. every table the analysis writes is shadowed by a TEMP table of the same name, which SQLite
    resolves before the main one for unqualified names: the analysis code reads and writes its
    own copies, and writing TEMP tables takes no lock on the case file;
-3. the read transaction ends and one short write transaction replaces the main tables' content
-   with the shadows' (foreign keys checked at its commit); the shadows are then dropped.
+3. the read transaction ends; the shadows are copied into staging tables beside the main ones
+   in many short write transactions (another writer waits at most one of them), and one
+   transaction swaps them in by renaming - a moment, whatever the size of the case - so readers
+   see the old analysis or the new one, never a mix; the old tables are then dropped.
 
-A kill at any point leaves the case as it was (the shadows are private to the connection).
+A kill at any point leaves the case as it was, or as the finished analysis left it: the shadows
+are private to the connection, and staging tables left behind are dropped by the next run.
 """
 
 from __future__ import annotations
@@ -30,10 +33,16 @@ DERIVED = ("person_role", "person_score", "camera_original", "propagation_edge",
            "group_event", "chat_name", "membership_spell", "chat_obs_alignment")
 # Read and updated in place: their current content is copied into the shadow first.
 CARRIED = ("person", "chat", "identifier", "chat_obs", "person_merge", "person_label")
+# Published whole by a swap; identifier.person_id and chat_obs.chat_id are published row by row.
+SWAPPED = (*DERIVED, "person", "chat", "person_label")
+STAGED_COLUMNS = (("identifier", "person_id"), ("chat_obs", "chat_id"))
+STAGE_ROWS = 50_000
 
 _REFERENCES = re.compile(r"\s+REFERENCES\s+\w+\s*\([^)]*\)", re.IGNORECASE)
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+TABLE\s+", re.IGNORECASE)
 _CREATE_INDEX = re.compile(r"^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(\w+)\s+ON\s+", re.IGNORECASE)
+_TABLE_NAME = re.compile(r'^\s*CREATE\s+TABLE\s+("[^"]+"|\w+)\s*', re.IGNORECASE)
+_INDEX_HEAD = re.compile(r'^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+\w+\s+ON\s+("[^"]+"|\w+)\s*', re.IGNORECASE)
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -82,46 +91,106 @@ def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("COMMIT")           # ends the read snapshot; TEMP content is kept
 
 
-def _replace_rows(conn: sqlite3.Connection, table: str, key: str = "id") -> None:
-    """main.table := temp.table, row by row on ``key`` so unchanged rows are left alone."""
-    cols = _columns(conn, table)
-    sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c != key)
-    conn.execute(f"DELETE FROM main.{table} WHERE {key} NOT IN (SELECT {key} FROM temp.{table})")  # noqa: S608
-    conn.execute(f"INSERT INTO main.{table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM temp.{table}"  # noqa: S608
-                 f" WHERE true ON CONFLICT({key}) DO UPDATE SET {sets}")
+class _Writes:
+    """Short write transactions, timed: the longest is how long another writer could wait."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.longest = 0.0
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        started = time.perf_counter()
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+        self.longest = max(self.longest, time.perf_counter() - started)
+
+
+def _next_index_name(name: str) -> str:
+    """Index names alternate between ``x`` and ``x__b`` from one publication to the next (a
+    table's indexes travel with it through the swap, and names are unique in a schema)."""
+    return name[:-3] if name.endswith("__b") else f"{name}__b"
+
+
+def _drop_leftovers(conn: sqlite3.Connection, writes: _Writes) -> None:
+    """Staging tables an interrupted publication left behind."""
+    names = [r[0] for r in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'"
+                                        " AND (name GLOB '*__next' OR name GLOB '*__old')")]
+    for name in names:
+        with writes.transaction():
+            conn.execute(f'DROP TABLE main."{name}"')
+
+
+def _stage(conn: sqlite3.Connection, table: str, writes: _Writes) -> None:
+    """main.<table>__next: the main table's definition and indexes, filled from the shadow in
+    chunks of ``STAGE_ROWS`` rows, each its own short transaction."""
+    sql = conn.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
+    indexes = conn.execute("SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                           " AND sql IS NOT NULL", (table,)).fetchall()
+    with writes.transaction():
+        conn.execute(_TABLE_NAME.sub(f'CREATE TABLE main."{table}__next" ', sql, count=1))
+        for name, index_sql in indexes:
+            head = _INDEX_HEAD.match(index_sql)
+            assert head is not None, index_sql
+            conn.execute(f"CREATE {head.group(1) or ''}INDEX main.{_next_index_name(name)} ON \"{table}__next\" "
+                         + index_sql[head.end():])
+    cols = ", ".join(_columns(conn, table))
+    top = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM temp.{table}").fetchone()[0]  # noqa: S608
+    for low in range(0, top, STAGE_ROWS):
+        with writes.transaction():
+            conn.execute(f'INSERT INTO main."{table}__next" ({cols}) SELECT {cols} FROM temp.{table}'  # noqa: S608
+                         " WHERE rowid > ? AND rowid <= ? ORDER BY rowid", (low, low + STAGE_ROWS))
+
+
+def _stage_column(conn: sqlite3.Connection, table: str, column: str, writes: _Writes) -> None:
+    """main.<table>__<column>__next(id, value): the rows of a raw table whose derived column
+    changed. Rows ingested since the snapshot are not in the shadow and keep theirs."""
+    staged = f"{table}__{column}__next"
+    with writes.transaction():
+        conn.execute(f'CREATE TABLE main."{staged}" (id INTEGER PRIMARY KEY, value INTEGER)')
+    changed = conn.execute(f"SELECT s.id, s.{column} FROM temp.{table} s JOIN main.{table} m ON m.id = s.id"  # noqa: S608
+                           f" WHERE m.{column} IS NOT s.{column}").fetchall()
+    for low in range(0, len(changed), STAGE_ROWS):
+        with writes.transaction():
+            conn.executemany(f'INSERT INTO main."{staged}" VALUES (?, ?)', changed[low:low + STAGE_ROWS])  # noqa: S608
 
 
 def publish(conn: sqlite3.Connection, finish: Callable[[], Any] | None = None) -> float:
-    """Replace the case's analysis tables with the shadows in one write transaction; ``finish``
-    runs inside it (warnings, the audit row). Returns the seconds the write lock was held."""
-    started = time.perf_counter()
-    conn.execute("BEGIN IMMEDIATE")
+    """Make the shadows the case's analysis tables. They are first copied into staging tables
+    beside the main ones in many short transactions, then swapped in by renaming, in one
+    transaction that takes a moment whatever the size of the case (``finish`` runs inside it:
+    warnings, the audit row); the old tables are dropped afterwards. Readers see the old
+    analysis or the new one, never a mix. Returns the longest time the write lock was held."""
+    writes = _Writes(conn)
+    conn.execute("PRAGMA foreign_keys = OFF")    # staged tables refer to rows the swap brings in
+    conn.execute("PRAGMA legacy_alter_table = ON")   # renames leave other tables' REFERENCES alone
     try:
-        conn.execute("PRAGMA defer_foreign_keys = ON")
-        for table in DERIVED:
-            conn.execute(f"DELETE FROM main.{table}")  # noqa: S608
-        # Only the columns analysis derives; identifiers and recordings ingested since the
-        # snapshot are not in the shadows and keep theirs (unassigned until the next run).
-        conn.execute("UPDATE main.identifier SET person_id = s.person_id FROM temp.identifier s"
-                     " WHERE s.id = identifier.id AND identifier.person_id IS NOT s.person_id")
-        conn.execute("UPDATE main.chat_obs SET chat_id = s.chat_id FROM temp.chat_obs s"
-                     " WHERE s.id = chat_obs.id AND chat_obs.chat_id IS NOT s.chat_id")
-        _replace_rows(conn, "person")
-        _replace_rows(conn, "chat")
-        _replace_rows(conn, "person_label", key="label")
+        _drop_leftovers(conn, writes)
+        for table in SWAPPED:
+            _stage(conn, table, writes)
+        for table, column in STAGED_COLUMNS:
+            _stage_column(conn, table, column, writes)
         merge_cols = ", ".join(c for c in _columns(conn, "person_merge") if c != "id")
-        conn.execute("DELETE FROM main.person_merge WHERE actor = ?", (ANALYZE_ACTOR,))
-        conn.execute(f"INSERT INTO main.person_merge ({merge_cols}) SELECT {merge_cols} FROM temp.person_merge"  # noqa: S608
-                     " WHERE actor = ? ORDER BY id", (ANALYZE_ACTOR,))
-        for table in reversed(DERIVED):
-            cols = ", ".join(_columns(conn, table))
-            conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM temp.{table}")  # noqa: S608
-        if finish is not None:
-            finish()
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        with writes.transaction():
+            for table in SWAPPED:
+                conn.execute(f'ALTER TABLE main."{table}" RENAME TO "{table}__old"')
+                conn.execute(f'ALTER TABLE main."{table}__next" RENAME TO "{table}"')
+            for table, column in STAGED_COLUMNS:
+                conn.execute(f'UPDATE main.{table} SET {column} = s.value FROM main."{table}__{column}__next" s'  # noqa: S608
+                             f" WHERE s.id = {table}.id")
+            conn.execute("DELETE FROM main.person_merge WHERE actor = ?", (ANALYZE_ACTOR,))
+            conn.execute(f"INSERT INTO main.person_merge ({merge_cols}) SELECT {merge_cols}"  # noqa: S608
+                         " FROM temp.person_merge WHERE actor = ? ORDER BY id", (ANALYZE_ACTOR,))
+            if finish is not None:
+                finish()
+        _drop_leftovers(conn, writes)
     finally:
+        conn.execute("PRAGMA legacy_alter_table = OFF")
+        conn.execute("PRAGMA foreign_keys = ON")
         drop_shadows(conn)
-    return time.perf_counter() - started
+    return writes.longest

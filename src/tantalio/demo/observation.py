@@ -112,6 +112,11 @@ def choose_exhibits(op: Operation, config: DemoConfig, rng: random.Random) -> li
         if exhibit.kind == "android_extraction" and not exhibit.dcim and config.camera_rolls:
             exhibit.camera_roll = rng.random() < config.camera_rolls
         exhibit.contacts = _address_book(op, exhibit.owner, rng)
+    # every case with a chat export holds one made without media (a common choice, and a
+    # recording whose posts cannot be told apart by content)
+    exports = [e for e in exhibits if e.kind != "android_extraction" and not e.dcim]
+    if exports and not any(e.media_omitted for e in exports):
+        exports[-1].media_omitted = True
     return exhibits
 
 

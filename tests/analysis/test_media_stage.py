@@ -36,7 +36,7 @@ def demo_case(tmp_path_factory: pytest.TempPathFactory) -> tuple[CaseStore, dict
 def test_every_file_and_db_hash_is_a_media_item(demo_case: tuple[CaseStore, dict, Path]) -> None:
     store, truth, _ = demo_case
     items = {r[0] for r in store.conn.execute("SELECT sha256 FROM media_item")}
-    posted = {m["sha256"] for m in truth["media"] if m["posts"] and m.get("first_observed")}
+    posted = {m["sha256"] for m in truth["media"] if m["posts"] and m.get("first_observed_with_media")}
     assert posted <= items
     # hash-only instances (file deleted, DB kept the hash) are kept as instances too
     assert store.conn.execute("SELECT count(*) FROM media_instance WHERE seen_as='db_hash'").fetchone()[0] >= 1

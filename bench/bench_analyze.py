@@ -26,7 +26,37 @@ import numpy as np
 FULL = {"persons": 200_000, "groups": 5_000, "memberships": 2_000_000, "messages": 5_000_000}
 
 
-def build(folder: Path, scale: float, seed: int = 7) -> dict[str, int]:
+def _random_members(rng: np.random.Generator, n_p: int, n_g: int, n_m: int) -> list[np.ndarray]:
+    """No community structure: lognormal group sizes, Zipf-ish person activity (NETWORK.md §4)."""
+    sizes = rng.lognormal(5.7, 0.6, n_g)
+    sizes = np.maximum(2, (sizes / sizes.sum() * n_m).astype(np.int64))
+    weights = 1.0 / np.arange(1, n_p + 1) ** 0.6
+    weights /= weights.sum()
+    return [np.unique(rng.choice(n_p, size=min(int(sizes[g]), n_p), p=weights)) for g in range(n_g)]
+
+
+def _clustered_members(rng: np.random.Generator, n_p: int, n_g: int, n_m: int) -> list[np.ndarray]:
+    """Real community structure: groups in clusters of ~40, every person at home in one cluster
+    and a member of a few of its groups (lognormal, as many on average as the memberships need);
+    sparse bridges: 1 % of persons also sit in one or two groups of other clusters."""
+    n_clusters = max(1, n_g // 40)
+    group_cluster = np.arange(n_g) % n_clusters
+    home = rng.integers(0, n_clusters, n_p)
+    groups_of_cluster = [np.flatnonzero(group_cluster == c) for c in range(n_clusters)]
+    mean = n_m / n_p
+    counts = np.maximum(1, np.round(rng.lognormal(np.log(mean * 0.75), 0.75, n_p))).astype(np.int64)
+    members: list[list[int]] = [[] for _ in range(n_g)]
+    for person in range(n_p):
+        pool = groups_of_cluster[home[person]]
+        for g in rng.choice(pool, size=min(int(counts[person]), len(pool)), replace=False).tolist():
+            members[g].append(person)
+    for person in rng.choice(n_p, size=max(1, n_p // 100), replace=False).tolist():
+        for g in rng.choice(n_g, size=int(rng.integers(1, 3)), replace=False).tolist():
+            members[g].append(person)
+    return [np.unique(np.array(m or [0], dtype=np.int64)) for m in members]
+
+
+def build(folder: Path, scale: float, seed: int = 7, structure: str = "clustered") -> dict[str, int]:
     from tantalio.store import CaseStore, utcnow
 
     rng = np.random.default_rng(seed)
@@ -54,16 +84,7 @@ def build(folder: Path, scale: float, seed: int = 7) -> dict[str, int]:
                          " VALUES (?,?,?,?,?,?,?,?)",
                          ((g + 1, g % n_ex + 1, f"EX-{g % n_ex:04d}", f"{g}@g.us", "whatsapp", 1, f"1203630{g:08d}@g.us",
                            f"group {g}") for g in range(n_g)))
-        # memberships: lognormal group sizes, Zipf-ish person activity
-        sizes = rng.lognormal(5.7, 0.6, n_g)
-        sizes = np.maximum(2, (sizes / sizes.sum() * n_m).astype(np.int64))
-        weights = 1.0 / np.arange(1, n_p + 1) ** 0.6
-        weights /= weights.sum()
-        member_lists = []
-        for g in range(n_g):
-            k = min(int(sizes[g]), n_p)
-            members = np.unique(rng.choice(n_p, size=k, p=weights))
-            member_lists.append(members)
+        member_lists = (_clustered_members if structure == "clustered" else _random_members)(rng, n_p, n_g, n_m)
         event_rows = []
         for g, members in enumerate(member_lists):
             times = rng.uniform(0, 90 * 86400, len(members))
@@ -117,7 +138,7 @@ def _flush(conn, msg_rows: list[tuple[object, ...]], ref_rows: list[tuple[object
 
 
 def analyze_once(folder: Path) -> None:
-    from tantalio.network.analyze import run
+    from tantalio.network.rebuild import rebuild_network as run
     from tantalio.store import CaseStore
 
     started = time.perf_counter()
@@ -126,6 +147,7 @@ def analyze_once(folder: Path) -> None:
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": round(elapsed, 2), "peak_mb": round(peak_mb, 1), "steps": summary["seconds"],
+                      "write_lock_seconds": summary["write_lock_seconds"], "communities": summary["communities"],
                       "persons": summary["persons"], "posts": summary["posts"]}))
 
 
@@ -133,6 +155,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scales", default="0.01,0.03,0.1")
     parser.add_argument("--dir", default="/tmp/bench-analyze")
+    parser.add_argument("--structure", default="clustered", choices=("clustered", "random"),
+                        help="clustered: communities and sparse bridges (default); random: none (NETWORK.md §4)")
     parser.add_argument("--run", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
@@ -142,7 +166,7 @@ def main() -> None:
     for scale in (float(s) for s in args.scales.split(",")):
         folder = Path(args.dir) / f"scale-{scale}"
         t = time.perf_counter()
-        sizes = build(folder, scale)
+        sizes = build(folder, scale, structure=args.structure)
         built = time.perf_counter() - t
         out = subprocess.run([sys.executable, __file__, "--run", str(folder)], capture_output=True, text=True, check=True)
         result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -150,7 +174,8 @@ def main() -> None:
         if previous is not None:
             growth = (f"  size ×{sizes['memberships'] / previous[0]:.1f} → time ×{result['seconds'] / previous[1]:.1f}")
         print(f"scale {scale:<5} {sizes}  build {built:.0f}s  analyze {result['seconds']:.1f}s"
-              f"  peak {result['peak_mb']:.0f} MB{growth}\n    steps {result['steps']}", flush=True)
+              f"  peak {result['peak_mb']:.0f} MB{growth}\n    steps {result['steps']}  write lock"
+              f" {result['write_lock_seconds']}s  communities {result['communities']}", flush=True)
         previous = (sizes["memberships"], result["seconds"])
 
 

@@ -33,18 +33,16 @@ def build_case_document(store: CaseStore) -> dict[str, Any]:
         "schema": SCHEMA,
         "exhibits": exhibits,
         "persons": [],
+        "retired_persons": [],
         "groups": [],
         "memberships": [],
         "media": [],
         "warnings": store.warning_count(),
     }
-    # Later stages (network analysis, media triage) contribute their sections.
-    try:
-        from tantalio.network.export import fill_case_document
-    except ImportError:
-        fill_case_document = None  # type: ignore[assignment]
-    if fill_case_document is not None:
-        fill_case_document(store, doc)
+    # Network analysis contributes its sections (persons, retired labels, groups, memberships, media).
+    from tantalio.network.case_sections import fill_case_document
+
+    fill_case_document(store, doc)
     from tantalio.signing import recorded_keys  # keys that signed this case's packages (partners pin them)
     doc["signing_keys"] = recorded_keys(store)
     doc["recovered_deleted"] = recovered_deleted(store)

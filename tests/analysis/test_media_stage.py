@@ -36,7 +36,7 @@ def demo_case(tmp_path_factory: pytest.TempPathFactory) -> tuple[CaseStore, dict
 def test_every_file_and_db_hash_is_a_media_item(demo_case: tuple[CaseStore, dict, Path]) -> None:
     store, truth, _ = demo_case
     items = {r[0] for r in store.conn.execute("SELECT sha256 FROM media_item")}
-    posted = {m["sha256"] for m in truth["media"] if m["posts"] and m.get("first_observed")}
+    posted = {m["sha256"] for m in truth["media"] if m["posts"] and m.get("first_observed_with_media")}
     assert posted <= items
     # hash-only instances (file deleted, DB kept the hash) are kept as instances too
     assert store.conn.execute("SELECT count(*) FROM media_instance WHERE seen_as='db_hash'").fetchone()[0] >= 1
@@ -69,9 +69,14 @@ def test_camera_originals_carry_exif(demo_case: tuple[CaseStore, dict, Path]) ->
 def test_families_group_recompressed_copies(demo_case: tuple[CaseStore, dict, Path]) -> None:
     store, truth, _ = demo_case
     family_of = dict(store.conn.execute("SELECT sha256, family FROM media_item WHERE pdq IS NOT NULL"))
+    found = {}
     for fam in truth["families"]:
         members = [s for s in [fam["original_sha256"], *fam["files"]] if s in family_of]
         assert len({family_of[s] for s in members}) <= 1, fam["id"]
+        if members:
+            found[fam["id"]] = family_of[members[0]]
+    # different pictures are different families (not everything one family)
+    assert len(set(found.values())) == len(found) > 1
 
 
 def test_hashlist_problems_are_warnings(tmp_path: Path) -> None:
@@ -84,3 +89,28 @@ def test_hashlist_problems_are_warnings(tmp_path: Path) -> None:
     assert loc == "line 3"
     with pytest.raises(HashListError):
         import_hashlist(store, bad, "csv")  # same name twice
+
+
+def test_one_clusterer_keeps_family_ids_when_new_copies_arrive(tmp_path: Path) -> None:
+    """Reports cite family ids: a copy with a smaller SHA-256 joining a family does not rename it;
+    items without a usable PDQ (low quality, none) are their own family."""
+
+    store = CaseStore.create(tmp_path / "case")
+    base = "f" * 64
+    near = "e" + "f" * 63                          # 1 bit away
+    far = "0" * 64
+
+    def add(sha: str, pdq: str | None, quality: int = 90) -> None:
+        with store.transaction():
+            store.conn.execute("INSERT INTO media_item(sha256, pdq, pdq_quality) VALUES (?,?,?)", (sha, pdq, quality))
+
+    add("b" * 64, base)
+    add("c" * 64, far)
+    add("d" * 64, near, quality=20)               # too poor to cluster
+    add("e" * 64, None)
+    assert assign_families(store) == 4
+    add("a" * 64, near)                           # a new copy of the first picture, smaller SHA-256
+    assert assign_families(store) == 4
+    family = dict(store.conn.execute("SELECT sha256, family FROM media_item"))
+    assert family["a" * 64] == family["b" * 64] == "b" * 64
+    assert family["c" * 64] == "c" * 64 and family["d" * 64] == "d" * 64 and family["e" * 64] == "e" * 64

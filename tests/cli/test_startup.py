@@ -34,7 +34,7 @@ def test_hash_of_a_non_image_loads_no_image_or_analysis_library(tmp_path: Path) 
 def test_graph_export_help_names_every_format() -> None:
     """The --format help is written out (importing the exporter would load networkx at start-up)."""
     from tantalio.cli.network import graph_export
-    from tantalio.network.graph_export import FORMATS
+    from tantalio.network.link_charts import FORMATS
 
     text = " ".join(str(getattr(p.default, "help", "")) for p in __import__("inspect").signature(
         graph_export).parameters.values())

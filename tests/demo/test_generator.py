@@ -44,7 +44,7 @@ def _digests(root: Path) -> dict[str, str]:
 def test_small_generates_quickly_and_deterministically(case: Path, tmp_path: Path) -> None:
     started = time.monotonic()
     generate(tmp_path, DemoConfig.small())
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 6      # seconds, on a loaded 2-core machine
     assert _digests(case) == _digests(tmp_path)
 
 
@@ -175,9 +175,11 @@ def test_ground_truth_consistent(case: Path) -> None:
                 in_dbs.add(base64.b64decode(value).hex())
     observed = [m for m in truth["media"] if m["first_observed"]]
     assert observed
-    for media in observed:
-        assert media["sha256"] in on_disk | in_dbs or any(
-            e["media_omitted"] for e in truth["exhibits"]), media["sha256"]
+    # what some seized phone holds with its media is in a file or a database hash, without exception
+    with_media = [m for m in truth["media"] if m["first_observed_with_media"]]
+    assert with_media and {m["sha256"] for m in with_media} <= on_disk | in_dbs
+    # the rest was seen only in exports made without media
+    assert all(m["first_observed_with_media"] or any(e["media_omitted"] for e in truth["exhibits"]) for m in observed)
     ids = {p["id"] for p in truth["persons"]}
     for group in truth["groups"]:
         assert group["creator"] in ids and group["events"][0]["kind"] == "created"

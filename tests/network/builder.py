@@ -54,14 +54,14 @@ class Recording:
         return self
 
     def say(self, who: Party | None, when: datetime, text: str = "", *, sha: str | None = None,
-            forwarded: bool | None = None, from_me: bool = False) -> str:
+            forwarded: bool | None = None, from_me: bool = False, mime: str | None = "image/jpeg",
+            kind: str = "media") -> str:
         self.n += 1
         key = f"m{self.n}"
-        kind = "media" if sha else "text"
-        self.batch.records.append(MessageRecord(self.ref, self.chat_key, key, who, when, when.isoformat(), text, kind,
-                                                from_me, forwarded))
+        self.batch.records.append(MessageRecord(self.ref, self.chat_key, key, who, when, when.isoformat(), text,
+                                                kind if sha else "text", from_me, forwarded))  # type: ignore[arg-type]
         if sha:
-            self.batch.records.append(MediaRefRecord(self.ref, self.chat_key, key, "db_hash", sha256=sha))
+            self.batch.records.append(MediaRefRecord(self.ref, self.chat_key, key, "db_hash", sha256=sha, mime=mime))
         return key
 
     def event(self, kind: str, subject: Party | None, actor: Party | None, when: datetime) -> None:

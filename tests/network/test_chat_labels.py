@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tantalio.errors import UserError
-from tantalio.network.analyze import run
 from tantalio.network.persons import find_identifiers, merge_persons, split_identifier
+from tantalio.network.rebuild import rebuild_network as run
 from tantalio.store import CaseStore
 
 from .builder import CaseBuilder, Recording, at, name, phone

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from tantalio.cli.app import app
 from tantalio.export import build_case_document, dumps
-from tantalio.network.analyze import run
+from tantalio.network.rebuild import rebuild_network as run
 
 from .test_resolution import PEPE, build
 

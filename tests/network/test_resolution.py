@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tantalio.model import Party
-from tantalio.network.analyze import run
+from tantalio.network.rebuild import rebuild_network as run
 from tantalio.store import CaseStore
 
 from .builder import CaseBuilder, at, name, phone

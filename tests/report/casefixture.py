@@ -240,7 +240,7 @@ def _network(store: CaseStore, sha: dict[str, str]) -> None:
         (5, 1, 1, "2017-02-12T12:00:00Z", sha["ignorable"], "F-3", 0, [7]),
         (6, 2, 4, "2017-02-14T12:00:00Z", sha["spread"], "F-4", 1, [8]),
     ]
-    c.executemany("INSERT INTO post VALUES (?,?,?,?,?,?,?,?)", [(*p[:7], json.dumps(p[7])) for p in posts])
+    c.executemany("INSERT INTO post(id, chat_id, person_id, time, sha256, family, forwarded, message_ids) VALUES (?,?,?,?,?,?,?,?)", [(*p[:7], json.dumps(p[7])) for p in posts])
     c.executemany("INSERT INTO first_sighting VALUES (?,?,?,?,?,?,?,?)", [
         ("F-1", sha["near"], 1, 1, 1, "2017-01-10T08:00:00Z", "observed", "first copy unforwarded"),
         ("F-2", sha["known"], 2, None, 1, "2017-01-12T09:30:00Z", "forwarded", "origin not observed: first copy forwarded"),

@@ -15,7 +15,7 @@ from tantalio.store import CaseStore
 from .conftest import GENERATED
 from .safety import off_document, output_texts, remote_strings
 
-if importlib.util.find_spec("tantalio.demo.run") is None or importlib.util.find_spec("tantalio.network.analyze") is None:
+if importlib.util.find_spec("tantalio.demo.run") is None or importlib.util.find_spec("tantalio.network.rebuild") is None:
     pytest.skip("the demo generator or network analysis is not installed", allow_module_level=True)
 
 

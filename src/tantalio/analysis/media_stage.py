@@ -30,9 +30,11 @@ from tantalio.media.match import (
 )
 from tantalio.media.sniff import is_image, is_video
 from tantalio.media.triage import MediaFacts, triage_file
+from tantalio.network.unionfind import DisjointSets
 from tantalio.store.sqlite import CaseStore, exhibit_sources, utcnow
 
 FAMILY_THRESHOLD = 31
+PDQ_MIN_QUALITY = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,26 +259,31 @@ def match_media(store: CaseStore, executor: Executor, threshold: int = 31) -> di
 
 
 def assign_families(store: CaseStore, threshold: int = FAMILY_THRESHOLD) -> int:
-    """Group PDQ-near items (distance <= threshold, quality >= 50) into families (union-find);
-    the family id is the smallest SHA-256 in it. Items without a usable PDQ are their own family."""
+    """The one PDQ family clusterer: items whose PDQs are within ``threshold`` (quality >= 50,
+    HASHING.md) are copies of one picture (re-encodes, screenshots), grouped by union-find over
+    the pairs the index finds. Items without a usable PDQ are their own family.
+
+    A family keeps the id it had: of the ids its items carried from an earlier run, the smallest
+    not taken by another family; a new family is named by its smallest SHA-256. Dossiers and
+    reports cite family ids, so a new exhibit joining a family does not rename it. Returns the
+    number of families."""
     rows = store.conn.execute(
-        "SELECT sha256, pdq FROM media_item WHERE pdq IS NOT NULL AND pdq_quality >= 50 ORDER BY sha256").fetchall()
-    parent = list(range(len(rows)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    if rows:
-        index = PdqIndex([pdq for _, pdq in rows])
-        for q, e, _ in index.search([pdq for _, pdq in rows], threshold):
-            a, b = find(q), find(e)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+        "SELECT sha256, pdq, pdq_quality, family FROM media_item ORDER BY sha256").fetchall()
+    sets = DisjointSets(range(len(rows)))
+    usable = [(i, pdq) for i, (_, pdq, quality, _) in enumerate(rows)
+              if pdq and len(pdq) == 64 and (quality or 0) >= PDQ_MIN_QUALITY]
+    if usable:
+        index = PdqIndex([pdq for _, pdq in usable])
+        for q, e, _ in index.search([pdq for _, pdq in usable], threshold):
+            sets.union(usable[q][0], usable[e][0])
+    taken: set[str] = set()
+    updates: list[tuple[str, str]] = []
+    components = sorted(sets.groups().values(), key=lambda members: rows[members[0]][0])
+    for members in components:
+        earlier = sorted({rows[m][3] for m in members if rows[m][3]} - taken)
+        family = earlier[0] if earlier else rows[members[0]][0]
+        taken.add(family)
+        updates.extend((family, rows[m][0]) for m in members if rows[m][3] != family)
     with store.transaction():
-        store.conn.execute("UPDATE media_item SET family=sha256")
-        for i, (sha, _) in enumerate(rows):
-            store.conn.execute("UPDATE media_item SET family=? WHERE sha256=?", (rows[find(i)][0], sha))
-    return len({find(i) for i in range(len(rows))})
+        store.conn.executemany("UPDATE media_item SET family=? WHERE sha256=?", updates)
+    return len(components)

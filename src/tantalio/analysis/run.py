@@ -6,6 +6,7 @@ from typing import Any
 
 from tantalio.analysis.media_stage import assign_families, collect_media, match_media, triage_media
 from tantalio.exec import Executor
+from tantalio.network.rebuild import rebuild_network
 from tantalio.store.sqlite import CaseStore
 
 
@@ -15,12 +16,7 @@ def analyze(store: CaseStore, executor: Executor, progress: Any = None, threshol
     summary["triaged"] = triage_media(store, executor, progress)
     summary["media_status"] = match_media(store, executor, threshold)
     summary["families"] = assign_families(store)
-    try:
-        from tantalio.network.analyze import run as run_network
-    except ImportError:
-        run_network = None  # type: ignore[assignment]
-    if run_network is not None:
-        summary["network"] = run_network(store, progress)
-    # the network stage audits itself ("analyze.network"): it also runs alone after a manual merge
-    store.audit("analyze.media", {k: v for k, v in summary.items() if k != "network"})
+    store.audit("analyze.media", dict(summary))
+    # audits itself ("analyze.network"): it also runs alone after a manual merge or split
+    summary["network"] = rebuild_network(store, progress)
     return summary

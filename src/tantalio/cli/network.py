@@ -12,7 +12,8 @@ from tantalio.cli.app import app, console
 from tantalio.errors import UserError
 from tantalio.store import CaseStore
 
-persons_app = typer.Typer(help="Resolved persons: list them, merge or split identities by hand.", no_args_is_help=True)
+persons_app = typer.Typer(help="Resolved persons: list and show them, merge or split identities by hand.",
+                          no_args_is_help=True)
 graph_app = typer.Typer(help="Link-chart exports of the network.", no_args_is_help=True)
 app.add_typer(persons_app, name="persons")
 app.add_typer(graph_app, name="graph")
@@ -21,9 +22,9 @@ _CHAT_HELP = ("Only the EXHIBIT:name label seen in this chat (G-001, or the grou
 
 
 def _reanalyze(store: CaseStore) -> None:
-    from tantalio.network.analyze import run
+    from tantalio.network.rebuild import rebuild_network
 
-    run(store)
+    rebuild_network(store)
 
 
 @persons_app.command("list")
@@ -53,6 +54,38 @@ def persons_list(
                 console.print(f"{p.label}  {', '.join(p.phones) or '(no phone)'}  names: {'; '.join(p.names) or '-'}"
                               f"  roles: {', '.join(p.roles) or '-'}  priority {p.priority:.1f}", markup=False,
                               highlight=False)
+
+
+@persons_app.command("show")
+def persons_show(
+    case: Path = typer.Argument(..., help="Case folder."),
+    label: str = typer.Argument(..., help="A person label, e.g. P-0040 (also one merged into another)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of text."),
+) -> None:
+    """What a person label names now: its identifiers and roles, or the label it was merged into."""
+    from tantalio.network.persons import show_person
+
+    with CaseStore.open(case) as store:
+        found = show_person(store, label)
+    if as_json:
+        console.print_json(json.dumps(found, ensure_ascii=False))
+        return
+    if found["status"] == "merged":
+        console.print(f"{found['label']} was merged into {found['merged_into']} on {found['at']} by {found['by']}:"
+                      f" {found['reason']}. It now names the person labelled {found['now'] or '(none)'}.",
+                      markup=False, highlight=False)
+        return
+    if found["status"] == "retired":
+        console.print(f"{found['label']} was retired on {found['at']} by {found['by']}: {found['reason']}.",
+                      markup=False, highlight=False)
+        return
+    lines = [f"{found['label']} (issued {found['issued_at']}, anchored on {found['anchor']})"]
+    if found["split_from"]:
+        lines.append(f"  split from {found['split_from']}")
+    lines += [f"  {i}" for i in found["identifiers"]]
+    lines.append("  roles: " + (", ".join(f"{r['role']} ({r['confidence']:.2f})" for r in found["roles"]) or "-"))
+    lines += [f"  {m['label']} merged into it on {m['at']} by {m['by']}: {m['reason']}" for m in found["merged_from"]]
+    console.print("\n".join(lines), markup=False, highlight=False)
 
 
 @persons_app.command("merge")
@@ -100,7 +133,7 @@ def graph_export(
     fmt: str = typer.Option(..., "--format", help="One of: graphml, gexf, i2, neo4j, cytoscape."),
 ) -> None:
     """Export the person–group network for Gephi, i2 Analyst's Notebook, Neo4j or Cytoscape.js."""
-    from tantalio.network.graph_export import export_graph
+    from tantalio.network.link_charts import export_graph
 
     with CaseStore.open(case) as store:
         written = export_graph(store, fmt, out)

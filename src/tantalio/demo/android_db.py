@@ -52,6 +52,8 @@ CREATE TABLE android_metadata (locale TEXT);
 CREATE TABLE wa_contacts (_id INTEGER PRIMARY KEY AUTOINCREMENT, jid TEXT NOT NULL, is_whatsapp_user BOOLEAN NOT NULL, status TEXT, status_timestamp INTEGER, number TEXT, raw_contact_id INTEGER, display_name TEXT, phone_type INTEGER, phone_label TEXT, unseen_msg_count INTEGER, photo_ts INTEGER, thumb_ts INTEGER, photo_id_timestamp INTEGER, given_name TEXT, family_name TEXT, wa_name TEXT, sort_name TEXT, nickname TEXT, company TEXT, title TEXT, status_autodownload_disabled INTEGER, keep_timestamp INTEGER, is_spam_reported INTEGER, is_sidelist_synced BOOLEAN DEFAULT 0, is_business_synced BOOLEAN DEFAULT 0);
 CREATE TABLE wa_group_admin_settings (_id INTEGER PRIMARY KEY AUTOINCREMENT, jid TEXT UNIQUE, restrict_mode BOOLEAN, announcement_group BOOLEAN, creator_jid TEXT);
 """
+# message_type / media_wa_type per how a file is sent (FORMATS.md §2)
+MEDIA_TYPE_CODES = {"image": 1, "audio": 2, "document": 9, "sticker": 20}
 ACTION_CODES = {"created": 11, "added": 12, "left": 5, "removed": 14, "joined_link": 20, "subject_changed": 1,
                 "admin_granted": 15, "admin_revoked": 16}
 
@@ -204,7 +206,8 @@ class MsgstoreWriter:
             "status": 13 if from_me else 0, "broadcast": 0, "recipient_count": members - 1 if from_me else 0,
             "origination_flags": 1 if post.forwarded else 0, "origin": 0, "timestamp": stamp,
             "received_timestamp": stamp if from_me else stamp + 800 + post.seq % 5000,
-            "receipt_server_timestamp": -1, "message_type": 1 if post.media else 0,
+            "receipt_server_timestamp": -1,
+            "message_type": MEDIA_TYPE_CODES[self.op.files[post.media].kind] if post.media else 0,
             "text_data": post.caption if post.media else post.text, "starred": 0, "lookup_tables": 0,
             "message_add_on_flags": 0,
         })
@@ -215,10 +218,10 @@ class MsgstoreWriter:
                 "INSERT INTO message_media (message_row_id, chat_row_id, autotransfer_retry_enabled, transferred, "
                 "transcoded, file_path, file_size, suspicious_content, media_key, media_key_timestamp, width, height, "
                 "direct_path, message_url, mime_type, file_length, media_name, file_hash, media_duration, enc_file_hash, "
-                "media_caption) VALUES (?,?,0,1,0,?,?,0,?,?,?,?,?,?,'image/jpeg',?,NULL,?,0,?,?)",
+                "media_caption) VALUES (?,?,0,1,0,?,?,0,?,?,?,?,?,?,?,?,?,?,0,?,?)",
                 (row, chat_row, file_path, size, key, stamp // 1000, media.width, media.height,
                  f"/v/t62.7118-24/{media.sha256[:16]}.enc", f"https://mmg.whatsapp.net/d/f/{enc[:43]}.enc",
-                 size, file_hash, enc, post.caption),
+                 media.mime, size, media.name, file_hash, enc, post.caption),
             )
         if post.forwarded:
             db.execute("INSERT INTO message_forwarded VALUES (?,?)", (row, post.forward_score))
@@ -282,7 +285,9 @@ class MsgstoreWriter:
             }
             if item.media:
                 file_path, size, file_hash, _, enc = self._media_fields(item)
-                values.update({"media_wa_type": "1", "media_mime_type": "image/jpeg", "media_size": size,
+                media = self.op.files[item.media]
+                values.update({"media_wa_type": str(MEDIA_TYPE_CODES[media.kind]), "media_mime_type": media.mime,
+                               "media_size": size,
                                "media_name": file_path.rsplit("/", 1)[-1], "media_hash": file_hash,
                                "media_enc_hash": enc, "media_caption": item.caption,
                                "media_url": f"https://mmg.whatsapp.net/d/f/{enc[:43]}.enc"})

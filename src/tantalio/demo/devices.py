@@ -6,18 +6,22 @@ from __future__ import annotations
 import os
 import random
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from . import images
 from .android_db import MsgstoreWriter, write_wa_db
 from .exports import current_subject, write_android_exports
 from .ios_export import write_ios_exports
 from .observation import Exhibit, View, android_media_names
 from .scenario import Operation
+from .sharing import CAMERAS
 from .written import WrittenFile
 
 WHATSAPP_DB = Path("data/data/com.whatsapp/databases")
 SDCARD_IMAGES = Path("sdcard/WhatsApp/Media/WhatsApp Images")
+MEDIA_FOLDERS = {"image": "WhatsApp Images", "audio": "WhatsApp Voice Notes", "sticker": "WhatsApp Stickers",
+                 "document": "WhatsApp Documents"}
 
 
 @dataclass
@@ -41,7 +45,7 @@ def write_exhibit(op: Operation, exhibit: Exhibit, view: View, out_dir: Path, se
     root = out_dir / exhibit.path
     root.mkdir(parents=True, exist_ok=True)
     report = DeviceReport()
-    names = android_media_names(exhibit, view.posts)
+    names = android_media_names(exhibit, view.posts, op)
     if exhibit.kind == "android_extraction":
         paths: dict[int, str] = {}
         missing: set[int] = set()
@@ -49,7 +53,8 @@ def write_exhibit(op: Operation, exhibit: Exhibit, view: View, out_dir: Path, se
             if post.media is None:
                 continue
             sent = post.sender == exhibit.owner.id
-            relative = ("Media/WhatsApp Images/Sent/" if sent else "Media/WhatsApp Images/") + names[post.seq]
+            folder = f"Media/{MEDIA_FOLDERS[op.files[post.media].kind]}/"
+            relative = folder + ("Sent/" if sent and op.files[post.media].kind != "sticker" else "") + names[post.seq]
             paths[post.seq] = relative
             on_disk = root / "sdcard/WhatsApp" / relative
             if rng.random() < deleted_share:
@@ -71,6 +76,13 @@ def write_exhibit(op: Operation, exhibit: Exhibit, view: View, out_dir: Path, se
             report.files[str((root / name).relative_to(out_dir))] = sha or ""
     else:
         write_ios_exports(op, exhibit, view, root, seized, report.written)
+    if exhibit.camera_roll:
+        _own_photos(exhibit, root / "sdcard/DCIM/Camera", seized, rng)
+    for family in sorted(op.families.values(), key=lambda f: f.id):
+        if family.downloaded_by == exhibit.owner.id and exhibit.kind == "android_extraction" and family.taken:
+            path = root / "sdcard/Download" / f"IMG_{family.taken.strftime('%Y%m%d_%H%M%S')}.jpg"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(family.original)
     if exhibit.dcim:
         camera_root = root / ("sdcard/DCIM/Camera" if exhibit.kind == "android_extraction" else "DCIM/Camera")
         for family in sorted(op.families.values(), key=lambda f: f.id):
@@ -83,3 +95,15 @@ def write_exhibit(op: Operation, exhibit: Exhibit, view: View, out_dir: Path, se
             _touch(path, family.taken)
             report.camera_files[str(path.relative_to(out_dir))] = family.id
     return report
+
+
+def _own_photos(exhibit: Exhibit, folder: Path, seized: datetime, rng: random.Random) -> None:
+    """A camera roll of the owner's own pictures, never posted anywhere (variant confounder)."""
+    camera = images.CameraInfo(*rng.choice(CAMERAS), serial="".join(rng.choice("0123456789ABCDEF") for _ in range(11)))
+    for _ in range(rng.randint(2, 3)):
+        taken = (seized - timedelta(days=rng.randint(5, 150), seconds=rng.randrange(86400))).replace(microsecond=0)
+        local = exhibit.local(taken).replace(tzinfo=None)
+        path = folder / f"IMG_{local.strftime('%Y%m%d_%H%M%S')}.jpg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(images.camera_original(rng.randrange(2**31), camera, local, None))
+        _touch(path, taken)

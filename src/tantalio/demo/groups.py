@@ -61,21 +61,30 @@ def _pick(candidates: list[Person], count: int, taken: set[str], rng: random.Ran
 
 
 def plant_roles(persons: dict[str, Person], config: DemoConfig, rng: random.Random) -> None:
-    """Producers, distributors (one of them an importer), bridges. Administrators follow from groups."""
+    """Producers, distributors (some of them importers), bridges. Administrators follow from groups.
+    With an isolated cluster, its only link to the rest is the low-degree bridge."""
     everyone = list(persons.values())
+    isolated = isolated_cluster(config)
+    open_persons = [p for p in everyone if p.cluster != isolated]
     taken: set[str] = set()
     for person in _pick(everyone, config.producers, taken, rng):
         person.roles.add("producer")
     distributors = _pick(everyone, config.distributors, taken, rng)
     for person in distributors:
         person.roles.add("distributor")
-    if distributors and config.imported_families:
-        distributors[0].confounders.add("importer")
-    bridges = _pick(everyone, config.bridges, taken, rng)
+    if config.imported_families:
+        for person in distributors[:max(1, config.importers)]:
+            person.confounders.add("importer")
+    bridges = _pick(open_persons, config.bridges, taken, rng)
     for person in bridges:
         person.roles.add("bridge")
     if bridges:
         bridges[-1].confounders.add("low_degree_bridge")
+
+
+def isolated_cluster(config: DemoConfig) -> int | None:
+    """The cluster that meets the others only through the low-degree bridge (variant), if any."""
+    return max(1, config.clusters) - 1 if config.isolated_cluster and config.clusters >= 3 else None
 
 
 def _group_jid(creator: Person, created: datetime, rng: random.Random, legacy: bool) -> str:
@@ -98,32 +107,44 @@ def _assign_members(op: Operation, config: DemoConfig, rng: random.Random) -> di
             members[gid].append(pid)
 
     clusters = sorted(groups_by_cluster)
+    isolated = isolated_cluster(config)
+    open_clusters = [c for c in clusters if c != isolated]
+    open_groups = [g for g in all_groups if op.groups[g].cluster != isolated]
     for person in persons.values():
         home = groups_by_cluster.get(person.cluster) or all_groups
         if "bridge" in person.roles:
+            if "low_degree_bridge" in person.confounders and isolated is not None:
+                # two groups: one at home, one in the cluster nothing else reaches
+                far = isolated if person.cluster != isolated else open_clusters[0]
+                for gid in (rng.choice(home), rng.choice(groups_by_cluster[far])):
+                    join(person.id, gid)
+                continue
             count = 3 if "low_degree_bridge" in person.confounders else rng.randint(3, 4)
-            others = [c for c in clusters if c != person.cluster]
+            others = [c for c in open_clusters if c != person.cluster]
             rng.shuffle(others)
-            chosen = [rng.choice(home)]
+            chosen = rng.sample(home, min(len(home), max(1, config.bridge_home_groups)))
+            want = min(len(set(chosen)) + count - 1, len(open_groups))
             for cluster in others[: count - 1]:
                 chosen.append(rng.choice(groups_by_cluster[cluster]))
-            while len(set(chosen)) < min(count, len(all_groups)):
-                chosen.append(rng.choice(all_groups))
+            while len(set(chosen)) < want:
+                chosen.append(rng.choice(open_groups))
             for gid in chosen:
                 join(person.id, gid)
             continue
-        count = 1 + (rng.random() < 0.35)
+        # most members sit in one or two groups of their own cluster, some in three (community structure)
+        count = 1 + (rng.random() < 0.5) + (rng.random() < 0.15)
         if "distributor" in person.roles:
             count += rng.randint(1, 2)
         for gid in rng.sample(home, min(count, len(home))):
             join(person.id, gid)
-        if "distributor" in person.roles and len(clusters) > 1:
-            foreign = [g for g in all_groups if op.groups[g].cluster != person.cluster]
+        if ("distributor" in person.roles and len(open_clusters) > 1 and person.cluster != isolated
+                and rng.random() < config.foreign_distributor_share):
+            foreign = [g for g in open_groups if op.groups[g].cluster != person.cluster]
             join(person.id, rng.choice(foreign))
     # Confounder: a few consumers who sit in two groups of different communities.
-    consumers = [p for p in persons.values() if not p.roles]
+    consumers = [p for p in persons.values() if not p.roles and p.cluster != isolated]
     for person in rng.sample(consumers, min(len(consumers), max(1, len(persons) // 40))):
-        foreign = [g for g in all_groups if op.groups[g].cluster != person.cluster]
+        foreign = [g for g in open_groups if op.groups[g].cluster != person.cluster]
         if foreign:
             join(person.id, rng.choice(foreign))
             person.confounders.add("cross_community_consumer")
@@ -160,7 +181,9 @@ def build_groups(persons: dict[str, Person], config: DemoConfig, rng: random.Ran
         op.groups[gid] = group
     members = _assign_members(op, config, rng)
     for gid in sorted(op.groups):
-        _timeline(op, op.groups[gid], members[gid], rng)
+        group = op.groups[gid]
+        group.members_add = config.members_may_add > 0 and rng.random() < config.members_may_add
+        _timeline(op, group, members[gid], rng)
     for group in op.groups.values():
         for pid in group.admins:
             persons[pid].roles.add("administrator")
@@ -207,6 +230,11 @@ def _timeline(op: Operation, group: Group, member_ids: list[str], rng: random.Ra
             if not delegates or not actors:
                 actors = actors + [creator]
             actor = rng.choice(actors)
+            # a group whose settings let every member add: most adds then come from plain members
+            plain = [m for m in sorted(group.spells) if m not in group.admins and group.is_member(m, join_at)]
+            if group.members_add and plain and rng.random() < 0.7:
+                actor = rng.choice(plain)
+                op.persons[actor].confounders.add("member_who_adds")
             record(op, group, "added", pid, actor, join_at)
             group.spells[pid] = Spell(pid, join_at, how="added")
     # A co-admin loses the rights again in some groups.

@@ -165,3 +165,36 @@ def pdq_hex(data: bytes) -> tuple[str, int]:
         pixels = np.asarray(img.convert("RGB"))
     vector, quality = pdqhash.compute(pixels)
     return f"{int(''.join(str(int(bit)) for bit in vector), 2):064x}", int(quality)
+
+
+def sticker(seed: int) -> bytes:
+    """A 512x512 WebP with transparency, as WhatsApp stickers are: an abstract blob."""
+    img = draw_abstract(seed, (512, 512)).convert("RGBA")
+    mask = Image.new("L", img.size, 0)
+    ImageDraw.Draw(mask).ellipse((40, 40, 472, 472), fill=255)
+    img.putalpha(mask)
+    out = io.BytesIO()
+    img.save(out, "WEBP", quality=70)
+    return out.getvalue()
+
+
+def voice_note(seed: int) -> bytes:
+    """The head of an Ogg/Opus voice note (OggS page, OpusHead) and pseudo-random packets: only its
+    type matters to the analysis; no audio is meant."""
+    rng = random.Random(seed)
+    head = b"OggS\x00\x02" + bytes(20) + b"\x01\x13OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00"
+    return head + bytes(rng.randrange(256) for _ in range(2000 + rng.randrange(3000)))
+
+
+def document_pdf(seed: int, title: str) -> bytes:
+    """A one-page PDF holding a line of text (a shopping list, a timetable)."""
+    body = f"BT /F1 12 Tf 72 720 Td ({title} {seed}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+               b"<< /Length " + str(len(body)).encode() + b" >>\nstream\n" + body + b"\nendstream"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    for n, obj in enumerate(objects, start=1):
+        out.write(f"{n} 0 obj\n".encode() + obj + b"\nendobj\n")
+    out.write(b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    return out.getvalue()

@@ -12,6 +12,8 @@ from .observation import Exhibit, View
 from .scenario import MembershipEvent, Operation
 from .written import WrittenFile
 
+IOS_NAMING = {"image": ("PHOTO", "jpg"), "audio": ("AUDIO", "opus"), "sticker": ("STICKER", "webp")}
+
 
 def _entry(name: str, when: datetime, compress: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=(when.year, when.month, when.day, when.hour, when.minute, when.second))
@@ -61,8 +63,13 @@ def write_ios_exports(op: Operation, exhibit: Exhibit, view: View, root: Path, s
                 counts.message("omitted")
             else:
                 stamp = exhibit.local(item.time).strftime("%Y-%m-%d-%H-%M-%S")
-                file_name = f"{len(files) + 1:08d}-PHOTO-{stamp}.jpg"
-                files.append((file_name, op.files[item.media].data))
+                media = op.files[item.media]
+                if media.kind == "document" and media.name:
+                    file_name = f"{len(files) + 1:08d}-{media.name}"
+                else:
+                    tag, ext = IOS_NAMING.get(media.kind, ("PHOTO", "jpg"))
+                    file_name = f"{len(files) + 1:08d}-{tag}-{stamp}.{ext}"
+                files.append((file_name, media.data))
                 lines.append(f"{header(item.time)}{author}: {LRM}{strings.ios_attached.format(file=file_name)}")
                 counts.message("export_attachment")
         zip_name = f"WhatsApp Chat - {safe_file_name(subject)}.zip"

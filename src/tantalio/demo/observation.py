@@ -15,6 +15,7 @@ from .scenario import MembershipEvent, Operation, Post
 
 KIND_CYCLE = ("android_extraction", "ios_export", "android_extraction", "android_export", "ios_export",
               "android_extraction", "android_export")
+CREATION_NOTICE = timedelta(hours=1)
 LATAM = ("AR", "MX", "CO", "PE", "CL", "BO", "EC", "UY", "VE", "CR")
 
 
@@ -30,6 +31,7 @@ class Exhibit:
     history_start: datetime | None = None  # reinstall: nothing older survives on the phone
     contacts: dict[str, str] = field(default_factory=dict)  # person id -> address-book name
     media_omitted: bool = False  # exports made "without media"
+    camera_roll: bool = False  # the owner's own photos, never posted, in DCIM (variant)
 
     @property
     def path(self) -> str:
@@ -77,12 +79,17 @@ def choose_exhibits(op: Operation, config: DemoConfig, rng: random.Random) -> li
     exhibits: list[Exhibit] = []
     legacy_left, transitional_left = config.legacy_android, config.transitional_android
     cycle = 0
+    export_only = export_only_groups(op, config, rng)
     for index, pid in enumerate(seized):
         owner = op.persons[pid]
         dcim = "producer" in owner.roles
+        in_export_only = any(pid in op.groups[g].spells for g in export_only)
         if dcim:
-            kind = "android_export" if pid == producers[min(1, len(producers) - 1)] and len(producers) > 1 \
-                else "android_extraction"
+            kind = "android_export" if in_export_only or (pid == producers[min(1, len(producers) - 1)]
+                                                          and len(producers) > 1) else "android_extraction"
+        elif in_export_only:
+            kind = ("ios_export", "android_export")[cycle % 2]
+            cycle += 1
         else:
             kind = KIND_CYCLE[cycle % len(KIND_CYCLE)]
             cycle += 1
@@ -102,8 +109,22 @@ def choose_exhibits(op: Operation, config: DemoConfig, rng: random.Random) -> li
             exhibit.media_omitted = True
         if exhibit.kind == "android_extraction" and not exhibit.dcim and count >= 10 and rng.random() < 0.12:
             exhibit.history_start = config.seized - timedelta(days=rng.randint(30, 75))
+        if exhibit.kind == "android_extraction" and not exhibit.dcim and config.camera_rolls:
+            exhibit.camera_roll = rng.random() < config.camera_rolls
         exhibit.contacts = _address_book(op, exhibit.owner, rng)
+    # every case with a chat export holds one made without media (a common choice, and a
+    # recording whose posts cannot be told apart by content)
+    exports = [e for e in exhibits if e.kind != "android_extraction" and not e.dcim]
+    if exports and not any(e.media_omitted for e in exports):
+        exports[-1].media_omitted = True
     return exhibits
+
+
+def export_only_groups(op: Operation, config: DemoConfig, rng: random.Random) -> list[str]:
+    """Groups (variant) whose seized members all hold chat exports: no database records them."""
+    if config.export_only_groups <= 0:
+        return []
+    return sorted(rng.sample(sorted(op.groups), min(config.export_only_groups, len(op.groups))))
 
 
 def _vary_locales(exhibits: list[Exhibit]) -> None:
@@ -159,20 +180,32 @@ def visible(op: Operation, exhibit: Exhibit, seized: datetime) -> View:
         groups.append(gid)
         posts.extend(p for p in op.posts if p.group == gid and lo <= p.time < hi)
         events.extend(e for e in group.events if lo <= e.time <= hi)
+        # members added when the group was set up are shown its creation ("Pepe created group …")
+        if lo > group.created and spell.start - group.created <= CREATION_NOTICE and lo == spell.start:
+            events.extend(e for e in group.events if e.kind == "created")
     posts.sort(key=lambda p: p.seq)
     events.sort(key=lambda e: (e.time, e.seq))
     return View(posts, events, groups)
 
 
-def android_media_names(exhibit: Exhibit, posts: list[Post]) -> dict[int, str]:
-    """`IMG-YYYYMMDD-WA####.jpg`: the counter restarts every (device-local) day."""
+MEDIA_NAMING = {"image": ("IMG", "jpg"), "audio": ("PTT", "opus"), "sticker": ("STK", "webp")}
+
+
+def android_media_names(exhibit: Exhibit, posts: list[Post], op: Operation | None = None) -> dict[int, str]:
+    """`IMG-YYYYMMDD-WA####.jpg` (voice notes `PTT-…opus`, stickers `STK-…webp`): the counter restarts
+    every (device-local) day. A document keeps the name it was sent with."""
     counters: dict[str, int] = {}
     names: dict[int, str] = {}
     for post in posts:
         if post.media is None:
             continue
+        file = op.files.get(post.media) if op is not None else None
+        if file is not None and file.kind == "document" and file.name:
+            names[post.seq] = file.name
+            continue
+        prefix, ext = MEDIA_NAMING.get(file.kind if file is not None else "image", ("IMG", "jpg"))
         day = exhibit.local(post.time).strftime("%Y%m%d")
-        number = counters.get(day, 0)
-        counters[day] = number + 1
-        names[post.seq] = f"IMG-{day}-WA{number:04d}.jpg"
+        number = counters.get(prefix + day, 0)
+        counters[prefix + day] = number + 1
+        names[post.seq] = f"{prefix}-{day}-WA{number:04d}.{ext}"
     return names

@@ -52,6 +52,7 @@ class Group:
     names: list[tuple[datetime, str]] = field(default_factory=list)
     spells: dict[str, Spell] = field(default_factory=dict)
     admins: set[str] = field(default_factory=set)  # everyone ever granted admin, plus the creator
+    members_add: bool = False  # the group's settings let every member add others
     events: list[MembershipEvent] = field(default_factory=list)
 
     def name_at(self, when: datetime) -> str:
@@ -78,6 +79,9 @@ class MediaFile:
     width: int
     height: int
     derivation: str  # "original" (unchanged) | "recompressed"
+    kind: str = "image"  # image | audio (voice note) | sticker | document - how it is sent
+    mime: str = "image/jpeg"
+    name: str | None = None  # a document's file name as sent
 
 
 @dataclass
@@ -85,7 +89,7 @@ class Family:
     """An original picture and every copy derived from it."""
 
     id: str  # F001…
-    origin: str  # produced | known | imported
+    origin: str  # produced | known | imported | chatter (voice notes, documents, stickers: not material)
     introducer: str  # person id of the first poster in the network
     original: bytes
     original_sha256: str
@@ -94,6 +98,7 @@ class Family:
     circulates_unchanged: bool = False  # known item whose original file itself circulates
     camera: CameraInfo | None = None
     camera_owner: str | None = None
+    downloaded_by: str | None = None  # an importer whose phone holds the original in Download/
     taken: datetime | None = None  # UTC
     gps: tuple[float, float] | None = None
     series: str | None = None

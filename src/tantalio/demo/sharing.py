@@ -73,11 +73,13 @@ class _Sharing:
         group, lo, hi = self.rng.choice(options)
         return group, lo + timedelta(seconds=self.rng.randrange(int((hi - lo).total_seconds())))
 
-    def add_file(self, data: bytes, family: Family, derivation: str) -> str:
+    def add_file(self, data: bytes, family: Family, derivation: str, kind: str = "image",
+                 mime: str = "image/jpeg", name: str | None = None) -> str:
         d = images.digests(data)
         if d.sha256 not in self.op.files:
-            width, height = images.image_size(data)
-            self.op.files[d.sha256] = MediaFile(d.sha256, d.md5, d.sha1, data, family.id, width, height, derivation)
+            width, height = images.image_size(data) if mime.startswith("image/") else (0, 0)
+            self.op.files[d.sha256] = MediaFile(d.sha256, d.md5, d.sha1, data, family.id, width, height, derivation,
+                                                kind, mime, name)
             family.files.append(d.sha256)
         return d.sha256
 
@@ -132,16 +134,33 @@ class _Sharing:
                 sha = self.add_file(sent, family, "recompressed")
                 post_at = when + timedelta(seconds=11 * index)
                 self.schedule(Post(0, self.key_id(), group.id, producer.id, post_at, media=sha))
+                if self.rng.random() < self.config.producer_documents:
+                    # sent again "as document": the camera original itself, EXIF and all
+                    name = f"IMG_{local.strftime('%Y%m%d_%H%M%S')}.jpg"
+                    doc = self.add_file(family.original, family, "original", "document", "image/jpeg", name)
+                    self.schedule(Post(0, self.key_id(), group.id, producer.id,
+                                       post_at + timedelta(minutes=self.rng.randint(5, 300)), media=doc))
 
     def _serial(self) -> str:
         return "".join(self.rng.choice("0123456789ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(11))
 
-    def introduce_outside(self, origin: str, introducer: str, unchanged: bool, series: str | None) -> None:
+    def introduce_outside(self, origin: str, introducer: str, unchanged: bool, series: str | None,
+                          schedule: bool = True) -> Post | None:
+        """Material from outside the network, first posted by ``introducer``: scheduled for the
+        cascade, or (``schedule=False``) returned as a post that starts none."""
         spot = self.moment_in_membership(introducer)
         if spot is None:
-            return
+            return None
         group, when = spot
         family = self.new_family(origin, introducer, plain=True)
+        if origin == "imported" and self.config.importer_downloads:
+            # the importer downloaded it: a stranger's camera original, EXIF and all, in Download/
+            family.camera = images.CameraInfo(*self.rng.choice(CAMERAS), serial=self._serial())
+            family.taken = (when - timedelta(days=self.rng.randint(30, 400))).replace(microsecond=0)
+            family.original = images.camera_original(family.seed, family.camera, family.taken.replace(tzinfo=None),
+                                                     None)
+            family.original_sha256 = images.digests(family.original).sha256
+            family.downloaded_by = introducer
         family.in_known_list = origin == "known"
         family.circulates_unchanged = unchanged
         family.series = series
@@ -153,14 +172,18 @@ class _Sharing:
         # Known material often reaches the network already forwarded from elsewhere.
         forwarded = origin == "known" and self.rng.random() < 0.35
         score = self.rng.randint(1, 5) if forwarded else 0
-        self.schedule(Post(0, self.key_id(), group.id, introducer, when, media=sha,
-                           forwarded=forwarded, forward_score=score))
+        post = Post(0, self.key_id(), group.id, introducer, when, media=sha, forwarded=forwarded, forward_score=score)
+        if schedule:
+            self.schedule(post)
+        return post
 
     # -- cascade -------------------------------------------------------------------------------
     def repost_chance(self, person: Person) -> float:
+        # Brokers keep a low profile (Morselli 2010, NETWORK.md §1): they link clusters, they do
+        # not push volume; that is the distributors' part.
         if "low_degree_bridge" in person.confounders:
-            return 0.08
-        chances = {"distributor": 0.55, "bridge": 0.3, "administrator": 0.08, "producer": 0.05,
+            return 0.05
+        chances = {"distributor": 0.55, "bridge": 0.1, "administrator": 0.08, "producer": 0.05,
                    "consumer": 0.03}
         return max(chances[role] for role in person.roles)
 
@@ -170,7 +193,7 @@ class _Sharing:
             post = heapq.heappop(self.queue).post
             family = self.op.files[post.media].family if post.media else ""
             seen = self.family_groups.setdefault(family, set())
-            if post.group in seen:
+            if post.group in seen and self.op.files[post.media or ""].kind == "image":
                 continue
             seen.add(post.group)
             self.family_posts[family] = self.family_posts.get(family, 0) + 1
@@ -207,6 +230,47 @@ class _Sharing:
                     self.schedule(Post(0, self.key_id(), self.rng.choice(targets).id, post.sender, when,
                                        media=post.media, forwarded=True, forward_score=1))
 
+    def ensure_distribution(self) -> None:
+        """A planted distributor distributes (NETWORK.md §2): one who moved fewer than four families
+        (chance, a cap reached, a quiet cluster) re-posts material seen in one of their groups into
+        another where it had not appeared in the past week, and failing that brings known material
+        in from outside, as importers do."""
+        posts = sorted((p for p in self.op.posts if p.media and self.op.files[p.media].kind == "image"),
+                       key=lambda p: (p.time, p.key_id))
+        last: dict[tuple[str, str], datetime] = {}
+        for p in posts:
+            last[(self.op.files[p.media or ""].family, p.group)] = p.time
+        for person in sorted(self.op.persons.values(), key=lambda p: p.id):
+            if "distributor" not in person.roles:
+                continue
+            moved = {self.op.files[p.media or ""].family for p in posts if p.sender == person.id
+                     and (self.op.families[self.op.files[p.media or ""].family].introducer != person.id
+                          or self.op.families[self.op.files[p.media or ""].family].origin == "known")}
+            target = self.rng.randint(4, 6)
+            candidates = [p for p in posts if p.sender != person.id
+                          and self.op.groups[p.group].is_member(person.id, p.time)]
+            self.rng.shuffle(candidates)
+            for seen in candidates:
+                family = self.op.files[seen.media or ""].family
+                if len(moved) >= target or family in moved or self.op.families[family].introducer == person.id:
+                    continue
+                when = (seen.time + timedelta(minutes=2 + self.rng.expovariate(1 / 360))).replace(microsecond=0)
+                groups = [g for g in self.groups_of(person.id, when)
+                          if g.id != seen.group and when - last.get((family, g.id), when - timedelta(days=8))
+                          > timedelta(days=7)]
+                if when >= self.config.end or not groups:
+                    continue
+                group = self.rng.choice(groups)
+                last[(family, group.id)] = when
+                moved.add(family)
+                self.op.posts.append(Post(0, self.key_id(), group.id, person.id, when, media=seen.media,
+                                          forwarded=True, forward_score=seen.forward_score + 1))
+            for _ in range(target - len(moved)):
+                series = f"{self.rng.choice(SERIES)}-{len(self.op.families) + 1}"
+                post = self.introduce_outside("known", person.id, False, series, schedule=False)
+                if post is not None:
+                    self.op.posts.append(post)
+
     # -- texts and purges ----------------------------------------------------------------------
     def weight(self, person: Person) -> float:
         if person.id in self.lurkers:
@@ -229,6 +293,47 @@ class _Sharing:
                 text = self.rng.choice(TEXTS[language_of(sender.country)])
                 self.op.posts.append(Post(0, self.key_id(), group.id, sender.id, when.replace(microsecond=0),
                                           text=text))
+
+    def _poster(self, group: Group, when: datetime) -> Person | None:
+        members = [self.op.persons[pid] for pid in sorted(group.spells) if group.is_member(pid, when)]
+        weights = [max(self.weight(p), 0.3) for p in members]
+        return self.rng.choices(members, weights)[0] if members else None
+
+    def _when(self, group: Group) -> datetime:
+        span = int((self.config.end - group.created).total_seconds())
+        return (group.created + timedelta(seconds=self.rng.randrange(span))).replace(microsecond=0)
+
+    def chatter(self) -> None:
+        """Voice notes and documents: unique files, first posted unforwarded - but not material."""
+        for group in self.op.groups.values():
+            for _ in range(self.config.chatter_per_group):
+                when = self._when(group)
+                sender = self._poster(group, when)
+                if sender is None:
+                    continue
+                family = self.new_family("chatter", sender.id, plain=False)
+                if self.rng.random() < 0.6:
+                    sha = self.add_file(images.voice_note(family.seed), family, "original", "audio",
+                                        "audio/ogg; codecs=opus")
+                else:
+                    title = self.rng.choice(("Lista", "Horario", "Factura", "Recibo"))
+                    sha = self.add_file(images.document_pdf(family.seed, title), family, "original", "document",
+                                        "application/pdf", f"{title}-{family.seed % 97}.pdf")
+                self.op.posts.append(Post(0, self.key_id(), group.id, sender.id, when, media=sha))
+
+    def stickers(self) -> None:
+        """Sticker files sent again and again by many members in many groups (not material)."""
+        groups = sorted(self.op.groups.values(), key=lambda g: g.id)
+        for _ in range(self.config.stickers):
+            family = self.new_family("chatter", "", plain=False)
+            sha = self.add_file(images.sticker(family.seed), family, "original", "sticker", "image/webp")
+            for _ in range(self.rng.randint(4, 8)):
+                group = self.rng.choice(groups)
+                when = self._when(group)
+                sender = self._poster(group, when)
+                if sender is not None:
+                    family.introducer = family.introducer or sender.id
+                    self.op.posts.append(Post(0, self.key_id(), group.id, sender.id, when, media=sha))
 
     def purges(self) -> None:
         posters = {(post.group, post.sender) for post in self.op.posts}
@@ -259,13 +364,16 @@ def simulate(op: Operation, config: DemoConfig, rng: random.Random) -> None:
     importers = [p for p in spreaders if "importer" in p.confounders] or spreaders[:1]
     series = list(SERIES)
     for index in range(config.known_families if spreaders else 0):
-        introducer = importers[0] if index % 4 == 0 else spreaders[index % len(spreaders)]
+        introducer = importers[index // 4 % len(importers)] if index % 4 == 0 else spreaders[index % len(spreaders)]
         sharing.introduce_outside("known", introducer.id, index < config.known_unchanged,
                                   f"{series[index // 3 % len(series)]}-{index // 3 + 1}")
-    for _ in range(config.imported_families if importers else 0):
-        sharing.introduce_outside("imported", importers[0].id, False, None)
+    for index in range(config.imported_families if importers else 0):
+        sharing.introduce_outside("imported", importers[index % len(importers)].id, False, None)
     sharing.run()
+    sharing.ensure_distribution()
     sharing.texts()
+    sharing.chatter()
+    sharing.stickers()
     sharing.purges()
     op.posts.sort(key=lambda p: (p.time, p.key_id))
     for seq, post in enumerate(op.posts, start=1):

@@ -3,9 +3,12 @@
 * A *post* is one group message carrying media, de-duplicated across the phones that recorded
   it: same group, same file, same sender, times within a tolerance after clock correction.
 * A *family* is the set of files that are PDQ-near copies of each other (re-encodes,
-  screenshots): media triage records it in ``media_item.family``; where it left it empty this
-  module groups items at Hamming distance ≤ 31 itself.
-* The *first sighting* of a family is its earliest post across all exhibits and groups, with its
+  screenshots): media triage records it in ``media_item.family``
+  (:func:`tantalio.analysis.media_stage.assign_families`, the one family clusterer).
+* A post's *media kind* says what it carries (:mod:`tantalio.network.material`); only images
+  and videos are material.
+* The *first sighting* of a family of material is its earliest post across all exhibits and
+  groups, with its
   origin in one of three states: ``observed`` (that copy's own record says not forwarded),
   ``forwarded`` (it says forwarded: the origin lies outside the seized data, and the report says
   so rather than naming its poster as the origin) or ``undetermined`` (no record of forward state:
@@ -20,66 +23,12 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 
-import numpy as np
-
 from tantalio.network.align import epoch, int_list_json, iso_s
 from tantalio.network.history import was_member
-from tantalio.network.unionfind import DisjointSets
+from tantalio.network.material import is_material, media_kind, preferred_kind
 
 POST_TOLERANCE_S = 120.0
-PDQ_THRESHOLD = 31
 MAX_ALTERNATIVES = 5
-
-
-def fill_families(conn: sqlite3.Connection, threshold: int = PDQ_THRESHOLD) -> int:
-    """Give every media item without a family one: the smallest SHA-256 among its PDQ-near
-    copies (union-find over pairs within ``threshold``). Returns items updated."""
-    rows = conn.execute("SELECT sha256, pdq, family FROM media_item ORDER BY sha256").fetchall()
-    if not rows or all(r[2] for r in rows):
-        return 0
-    sets = DisjointSets(range(len(rows)))
-    with_pdq = [(i, r[1]) for i, r in enumerate(rows) if r[1] and len(r[1]) == 64]
-    if len(with_pdq) > 1:
-        index = np.array([i for i, _ in with_pdq], dtype=np.int64)
-        bits = np.unpackbits(np.array([np.frombuffer(bytes.fromhex(h), dtype=np.uint8) for _, h in with_pdq]),
-                             axis=1)
-        for a, b in _near_pairs(bits, threshold):
-            sets.union(int(index[a]), int(index[b]))
-    # Items triage already placed in a family stay there; their family name wins for the component.
-    named: dict[int, str] = {}
-    for i, r in enumerate(rows):
-        if r[2]:
-            root = sets.find(i)
-            named[root] = min(named.get(root, r[2]), r[2])
-    updates: list[tuple[str, str]] = []
-    for root, members in sets.groups().items():
-        family = named.get(root) or min(rows[m][0] for m in members)
-        updates.extend((family, rows[m][0]) for m in members if not rows[m][2])
-    conn.executemany("UPDATE media_item SET family=? WHERE sha256=?", updates)
-    return len(updates)
-
-
-def _near_pairs(bits: np.ndarray, threshold: int) -> list[tuple[int, int]]:
-    """Index pairs within Hamming ``threshold``: faiss's binary range search when available,
-    else blocked numpy (both exact)."""
-    packed = np.packbits(bits, axis=1)
-    try:
-        import faiss
-
-        index = faiss.IndexBinaryFlat(256)
-        index.add(packed)
-        lims, _dist, ids = index.range_search(packed, threshold + 1)
-        return [(q, int(j)) for q in range(len(packed)) for j in ids[lims[q]:lims[q + 1]] if int(j) > q]
-    except ImportError:
-        pairs = []
-        x = bits.astype(np.int16)
-        for start in range(0, len(x), 1024):
-            block = x[start:start + 1024]
-            dist = (block[:, None, :] != x[None, :, :]).sum(axis=2)
-            for a, b in zip(*np.nonzero(dist <= threshold), strict=True):
-                if start + a < b:
-                    pairs.append((int(start + a), int(b)))
-        return pairs
 
 
 ORIGIN_NOTES = {
@@ -122,14 +71,17 @@ class Post:
     forwarded: bool | None          # None: no recording of it says either way
     messages: list[int]
     precise: bool
+    kind: str | None = None         # image | video | audio | document | sticker | None (unrecorded)
 
 
 def build_posts(conn: sqlite3.Connection, offsets: dict[int, float], owner_person: dict[str, int]) -> list[Post]:
     """De-duplicated group posts carrying media with a known hash; written to ``post``."""
-    raw = []
-    for mid, chat, oid, exhibit, person, from_me, time, sha, family, fwd, score, jid in conn.execute(
+    rows = []
+    for (mid, chat, oid, exhibit, person, from_me, time, sha, family, fwd, score, jid, message_kind, ref_mime,
+         item_mime, raw) in conn.execute(
         "SELECT m.id, co.chat_id, co.id, m.exhibit_id, i.person_id, m.from_me, m.time, r.sha256,"
-        " coalesce(mi.family, r.sha256), m.forwarded, m.forward_score, co.jid"
+        " coalesce(mi.family, r.sha256), m.forwarded, m.forward_score, co.jid, m.kind, r.mime, mi.mime,"
+        " CASE WHEN length(m.raw) < 80 THEN m.raw END"
         " FROM media_ref r JOIN message m ON m.id = r.message_id JOIN chat_obs co ON co.id = m.chat_obs_id"
         " LEFT JOIN identifier i ON i.id = m.sender_identifier_id LEFT JOIN media_item mi ON mi.sha256 = r.sha256"
         " WHERE co.is_group = 1 AND r.sha256 IS NOT NULL"
@@ -140,10 +92,12 @@ def build_posts(conn: sqlite3.Connection, offsets: dict[int, float], owner_perso
         if t is not None:
             t += offsets.get(oid, 0.0)
         forwarded = forward_state(fwd, score)
-        raw.append((chat, sha, t if t is not None else float("inf"), person, mid, family, forwarded, jid is not None))
-    raw.sort(key=lambda r: (r[0], r[1], r[2], r[4]))
+        kind = media_kind({message_kind}, item_mime, {ref_mime} if ref_mime else set(), {raw} if raw else set())
+        rows.append((chat, sha, t if t is not None else float("inf"), person, mid, family, forwarded, jid is not None,
+                     kind))
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[4]))
     posts: list[Post] = []
-    for chat, sha, t, person, mid, family, forwarded, precise in raw:
+    for chat, sha, t, person, mid, family, forwarded, precise, kind in rows:
         last = posts[-1] if posts else None
         if (last is not None and last.chat == chat and last.sha256 == sha and last.t is not None
                 and t - last.t <= POST_TOLERANCE_S
@@ -152,26 +106,30 @@ def build_posts(conn: sqlite3.Connection, offsets: dict[int, float], owner_perso
             last.messages.append(mid)
             last.forwarded = merge_forward_states(last.forwarded, forwarded)
             last.person = last.person if last.person is not None else person
+            last.kind = preferred_kind(last.kind, kind)
             if precise and not last.precise:
                 last.t, last.precise = t, True
             continue
-        posts.append(Post(0, chat, person, None if t == float("inf") else t, sha, family, forwarded, [mid], precise))
-    del raw                     # a million rows at full scale: free before sorting and writing
+        posts.append(Post(0, chat, person, None if t == float("inf") else t, sha, family, forwarded, [mid], precise,
+                          kind))
+    del rows                    # a million rows at full scale: free before sorting and writing
     posts.sort(key=lambda p: (p.t if p.t is not None else float("inf"), p.chat, p.sha256, p.messages[0]))
     for n, post in enumerate(posts, start=1):
         post.id = n
     conn.executemany(
-        "INSERT INTO post(id, chat_id, person_id, time, sha256, family, forwarded, message_ids) VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO post(id, chat_id, person_id, time, sha256, family, forwarded, message_ids, media_kind)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
         ((p.id, p.chat, p.person, iso_s(p.t), p.sha256, p.family, None if p.forwarded is None else int(p.forwarded),
-          int_list_json(sorted(p.messages)))
+          int_list_json(sorted(p.messages)), p.kind)
          for p in posts))
     return posts
 
 
 def first_sightings(conn: sqlite3.Connection, posts: list[Post]) -> None:
+    """The earliest post of each family of material (images and videos only)."""
     by_family: dict[str, Post] = {}
     for post in posts:                      # already in time order
-        if post.t is not None:
+        if post.t is not None and is_material(post.kind):
             by_family.setdefault(post.family, post)
     rows = []
     for family, post in sorted(by_family.items()):

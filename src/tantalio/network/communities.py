@@ -1,6 +1,7 @@
 """Communities, brokerage and key players, on integer ids with igraph.
 
-* Communities: Leiden (igraph's built-in ``community_leiden``, modularity) on the *group layer*,
+* Communities: Leiden (igraph's built-in ``community_leiden``, modularity at resolution 1.5) on
+  the *group layer*,
   groups linked by shared members with Newman's weight 1/(k−1) for a member of k groups. The
   member–member clique projection is never built (2 M memberships give ~10⁹ pairs). A person's
   community is the one most of their groups fall in; the participation coefficient says how
@@ -18,12 +19,26 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import igraph
 import numpy as np
+
+from tantalio.errors import TantalioError
+
+try:
+    import igraph
+except ImportError as missing:       # no silent fallback: roles depend on the communities
+    raise TantalioError("network analysis needs python-igraph (pip install igraph): it is part of the"
+                        " install, so this environment is incomplete") from missing
 
 EXACT_BETWEENNESS_MAX_WORK = 50_000_000   # vertices × edges: exact Brandes below this, sampled above
 BETWEENNESS_SAMPLES = 64
-DENSE_GROUP_LIMIT = 20_000
+# Leiden and sampled betweenness are randomised: a fixed seed makes runs repeatable (any constant;
+# deliberately not the demo generator's default seed).
+ANALYSIS_SEED = 4099
+# Modularity merges small communities in small graphs (the resolution limit, Fortunato & Barthélemy
+# 2007): a case's group layer has tens of groups, and at γ = 1 clusters of two or three groups
+# linked by a few members were merged. γ = 1.5 kept them apart on 12-group demo variants and did
+# not split the 5-group clusters of the full-size demo (bench/accuracy.py; NMI 1.0 on both).
+LEIDEN_RESOLUTION = 1.5
 
 
 @dataclass(slots=True)
@@ -39,26 +54,33 @@ class NetworkMeasures:
 
 
 def group_layer(persons: np.ndarray, groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted group–group edges (pairs, weights) from memberships given as index arrays."""
-    if len(persons) == 0 or n_groups > DENSE_GROUP_LIMIT:
+    """Weighted group–group edges (pairs, weights) from memberships given as index arrays.
+
+    Sparse: only pairs of groups that share a member exist, accumulated in chunks of pair keys
+    reduced by sorting, so memory follows the number of linked group pairs, never groups²."""
+    if len(persons) == 0:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
     order = np.lexsort((groups, persons))
-    p, g = persons[order], groups[order]
+    p, g = persons[order], groups[order].astype(np.int64)
     starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
     degree = np.diff(np.r_[starts, len(p)])
-    acc = np.zeros(n_groups * n_groups, dtype=np.float64)
+    keys_acc: np.ndarray = np.zeros(0, dtype=np.int64)
+    weights_acc: np.ndarray = np.zeros(0, dtype=np.float64)
     keys_buf: list[np.ndarray] = []
     weight_buf: list[np.ndarray] = []
     buffered = 0
 
-    def flush() -> None:
-        nonlocal buffered
-        if keys_buf:
-            acc[:] += np.bincount(np.concatenate(keys_buf), weights=np.concatenate(weight_buf),
-                                  minlength=n_groups * n_groups)
+    def reduce() -> None:
+        nonlocal keys_acc, weights_acc, buffered
+        if not keys_buf:
+            return
+        keys = np.concatenate([keys_acc, *keys_buf])
+        weights = np.concatenate([weights_acc, *weight_buf])
         keys_buf.clear()
         weight_buf.clear()
         buffered = 0
+        keys_acc, inverse = np.unique(keys, return_inverse=True)
+        weights_acc = np.bincount(inverse, weights=weights, minlength=len(keys_acc))
 
     for k in np.unique(degree):
         if k < 2:
@@ -67,16 +89,14 @@ def group_layer(persons: np.ndarray, groups: np.ndarray, n_groups: int) -> tuple
         iu, ju = np.triu_indices(int(k), 1)
         chunk = max(1, 4_000_000 // len(iu))
         for at in range(0, len(first), chunk):
-            rows = g[first[at:at + chunk, None] + np.arange(k)]
-            keys = rows[:, iu].ravel() * n_groups + rows[:, ju].ravel()
-            keys_buf.append(keys)
-            weight_buf.append(np.full(len(keys), 1.0 / (k - 1)))
-            buffered += len(keys)
+            rows = g[first[at:at + chunk, None] + np.arange(k)]    # sorted within each person
+            keys_buf.append(rows[:, iu].ravel() * n_groups + rows[:, ju].ravel())
+            weight_buf.append(np.full(keys_buf[-1].shape[0], 1.0 / (k - 1)))
+            buffered += keys_buf[-1].shape[0]
             if buffered >= 20_000_000:
-                flush()
-    flush()
-    nz = np.flatnonzero(acc)
-    return np.stack([nz // n_groups, nz % n_groups], axis=1), acc[nz]
+                reduce()
+    reduce()
+    return np.stack([keys_acc // n_groups, keys_acc % n_groups], axis=1), weights_acc
 
 
 def unique_pairs(arr: np.ndarray) -> np.ndarray:
@@ -98,7 +118,7 @@ def _graph(n: int, edges: np.ndarray) -> igraph.Graph:
 
 
 def _seeded() -> random.Random:
-    return random.Random(2017)
+    return random.Random(ANALYSIS_SEED)
 
 
 def measure(memberships: Sequence[tuple[int, int]] | np.ndarray, kpp_size: int = 10) -> NetworkMeasures:
@@ -116,7 +136,8 @@ def measure(memberships: Sequence[tuple[int, int]] | np.ndarray, kpp_size: int =
         pairs, weights = group_layer(p_idx, g_idx, n_g)
         layer = _graph(n_g, pairs)
         weight_list = weights.tolist() or None
-        clustering = layer.community_leiden(objective_function="modularity", weights=weight_list, n_iterations=-1)
+        clustering = layer.community_leiden(objective_function="modularity", weights=weight_list,
+                                            resolution=LEIDEN_RESOLUTION, n_iterations=-1)
         membership = clustering.membership
         out.modularity = float(layer.modularity(membership, weights=weight_list)) if pairs.size else None
         out.group_community = {int(group_ids[i]): int(c) for i, c in enumerate(membership)}
@@ -136,7 +157,7 @@ def measure(memberships: Sequence[tuple[int, int]] | np.ndarray, kpp_size: int =
         if bip.vcount() * bip.ecount() <= EXACT_BETWEENNESS_MAX_WORK:
             between = bip.betweenness(vertices=range(n_p), directed=False)
         else:
-            rng = np.random.default_rng(2017)
+            rng = np.random.default_rng(ANALYSIS_SEED)
             sources = sorted(rng.choice(n_p + n_g, size=min(BETWEENNESS_SAMPLES, n_p + n_g), replace=False).tolist())
             scale = (n_p + n_g) / len(sources)
             between = [b * scale for b in bip.betweenness(vertices=range(n_p), directed=False, sources=sources)]

@@ -9,6 +9,9 @@ exhibit and is linked to a hard identifier only on evidence:
   chats) equals the address-book or push name of exactly one hard identifier on that device;
   equal to the names of two or more, it stays unresolved unless other evidence decides
   (:mod:`tantalio.network.chat_labels`);
+* a push name (``~ Pepe`` in an iOS export) recorded with exactly one number by the databases
+  of the case (:mod:`tantalio.network.push_names`): a push name is what the user calls
+  themself, the same on every phone;
 * the same group recorded by another device shows the same messages or membership events,
   where that device names the sender (or subject, or actor) by a hard identifier
   (:mod:`tantalio.network.align`);
@@ -33,6 +36,7 @@ from tantalio.network.chat_labels import device_name_votes, same_device_links
 from tantalio.network.device_owner import Account, evidence_accounts, resolve_owner, sync_owner_merges
 from tantalio.network.device_owner import warn as warn_owner
 from tantalio.network.groups import ChatResolution
+from tantalio.network.push_names import push_name_votes
 from tantalio.network.unionfind import DisjointSets
 
 SOFT_KINDS = frozenset({"display_name", "owner"})
@@ -136,12 +140,17 @@ def _manual_ops(conn: sqlite3.Connection) -> tuple[list[tuple[int, int, int]], l
     ):
         facts = json.loads(evidence or "{}")
         ids = [int(x) for x in facts.get("identifiers", [])]
+        # decisions replay in order: a later one overrides what an earlier one said of the same ids
         if op == "merge" and ids:
             merges.extend((row_id, ids[0], other) for other in ids[1:])
+            detached.difference_update(ids)
+            cannot = [(x, y) for x, y in cannot if not (x in ids and y in ids)]
         elif op == "split" and (facts.get("detach") or len(ids) == 1):
             detached.update(ids)
+            merges = [(r, a, b) for r, a, b in merges if a not in ids and b not in ids]
         elif op == "split" and len(ids) == 2:
             cannot.append((ids[0], ids[1]))
+            merges = [(r, a, b) for r, a, b in merges if {a, b} != set(ids)]
     return merges, cannot, detached
 
 
@@ -172,6 +181,10 @@ def resolve_persons(conn: sqlite3.Connection, chats: ChatResolution, owners: dic
     name_votes, clashes = device_name_votes(identifiers, device_names, ALIAS_WEIGHT)
     for label, hard, weight, evidence in name_votes:
         vote(label, hard, weight, evidence)
+    pushed, push_leads = push_name_votes(conn, identifiers, chats)
+    for label, hard, weight, evidence in pushed:
+        vote(label, hard, weight, evidence)
+    result.ambiguous.extend(push_leads)
 
     for obs_a, obs_b, al in chats.alignments:
         for x, y in al.pairs:
@@ -261,38 +274,6 @@ def person_sort_key(members: list[Identifier]) -> tuple[int, str, str]:
     if hard:
         return (1, hard[0], "")
     return (2, min(f"{i.scope}|{i.kind}|{i.normalized}|{i.context}" for i in members), "")
-
-
-def write_persons(conn: sqlite3.Connection, result: PersonResolution, now: str) -> dict[int, int]:
-    """Write person rows (labels P-0001... in a stable order) and identifier.person_id.
-
-    Existing person rows are reused by label, so a re-run that finds the same persons keeps
-    their ids; returns person root -> person id."""
-    members: dict[int, list[Identifier]] = defaultdict(list)
-    for ident, root in result.person_of.items():
-        members[root].append(result.identifiers[ident])
-    roots = sorted(members, key=lambda r: person_sort_key(members[r]))
-    existing = {label: pid for pid, label in conn.execute("SELECT id, label FROM person")}
-    conn.execute("UPDATE identifier SET person_id = NULL")
-    person_id: dict[int, int] = {}
-    wanted = set()
-    for n, root in enumerate(roots, start=1):
-        label = f"P-{n:04d}"
-        wanted.add(label)
-        if label in existing:
-            person_id[root] = existing[label]
-        else:
-            cur = conn.execute("INSERT INTO person(label, created_at) VALUES (?, ?)", (label, now))
-            person_id[root] = int(cur.lastrowid or 0)
-    stale = [pid for label, pid in existing.items() if label not in wanted]
-    conn.executemany("DELETE FROM person WHERE id = ?", [(p,) for p in stale])
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS person_map(identifier_id INTEGER PRIMARY KEY, person_id INTEGER)")
-    conn.execute("DELETE FROM person_map")
-    conn.executemany("INSERT INTO person_map VALUES (?, ?)",
-                     ((ident, person_id[root]) for ident, root in result.person_of.items()))
-    conn.execute("UPDATE identifier SET person_id = (SELECT person_id FROM person_map m WHERE m.identifier_id ="
-                 " identifier.id)")
-    return person_id
 
 
 def write_merge_log(conn: sqlite3.Connection, result: PersonResolution, person_id: dict[int, int], now: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from tantalio.errors import UserError
 from tantalio.identity import clean_label, normalize_phone
 from tantalio.network.identities import ANALYZE_ACTOR
+from tantalio.network.labels import current_label
 from tantalio.store.sqlite import CaseStore, current_actor, utcnow
 
 
@@ -36,6 +37,35 @@ def list_persons(store: CaseStore) -> list[PersonSummary]:
         roles = [r[0] for r in conn.execute("SELECT role FROM person_role WHERE person_id=? ORDER BY role", (pid,))]
         row = conn.execute("SELECT priority FROM person_score WHERE person_id=?", (pid,)).fetchone()
         out.append(PersonSummary(label, phones, names, roles, float(row[0]) if row else 0.0))
+    return out
+
+
+def show_person(store: CaseStore, label: str) -> dict[str, Any]:
+    """What a person label names now. A merged label says which label now names its person, when
+    and by whom (analysis or an analyst); a retired one says why. An active one lists its
+    identifiers, roles, the labels merged into it and where it was split from."""
+    conn = store.conn
+    row = conn.execute("SELECT label, status, anchor_identifier_id, issued_at, split_from, merged_into, retired_at,"
+                       " retired_by, reason FROM person_label WHERE label = ?", (label.strip().upper(),)).fetchone()
+    if row is None:
+        raise UserError(f"no person label {label!r} was ever issued in this case")
+    label, status, anchor, issued, split_from, merged_into, retired_at, retired_by, reason = row
+    out: dict[str, Any] = {"label": label, "status": status, "issued_at": issued, "split_from": split_from}
+    if status != "active":
+        out.update({"merged_into": merged_into, "now": current_label(conn, label), "at": retired_at,
+                    "by": retired_by, "reason": reason})
+        return out
+    pid = conn.execute("SELECT id FROM person WHERE label = ?", (label,)).fetchone()
+    ident = conn.execute("SELECT kind, normalized FROM identifier WHERE id = ?", (anchor,)).fetchone()
+    out["anchor"] = f"{ident[0]}:{ident[1]}" if ident else None
+    out["identifiers"] = [f"{k}:{v}" + (f" ({s})" if s else "") for k, v, s in conn.execute(
+        "SELECT kind, normalized, scope FROM identifier WHERE person_id = ? ORDER BY kind, normalized, scope",
+        (pid[0] if pid else -1,))]
+    out["roles"] = [{"role": r, "confidence": c} for r, c in conn.execute(
+        "SELECT role, confidence FROM person_role WHERE person_id = ? ORDER BY role", (pid[0] if pid else -1,))]
+    out["merged_from"] = [{"label": m, "at": at, "by": by, "reason": why} for m, at, by, why in conn.execute(
+        "SELECT label, retired_at, retired_by, reason FROM person_label WHERE merged_into = ? ORDER BY number",
+        (label,))]
     return out
 
 

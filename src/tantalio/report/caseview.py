@@ -17,6 +17,7 @@ from typing import Any
 
 from tantalio import __version__
 from tantalio.export import build_case_document
+from tantalio.network import sightings
 from tantalio.report.figures import CaseFigures, case_figures
 from tantalio.store.sqlite import CaseStore, current_actor
 
@@ -172,7 +173,7 @@ class CaseView:
     # -- fallbacks with the case-document shapes -------------------------------------------------
     def _media_from_tables(self) -> list[dict[str, Any]]:
         c = self.conn
-        first = {r[0]: r[1:] for r in c.execute("SELECT sha256, person_id, chat_id, time FROM first_sighting")}
+        first = {sha: (s.person_id, s.chat_id, s.time) for sha, s in sightings.of_items(c).items()}
         posts = dict(c.execute("SELECT sha256, count(*) FROM post WHERE sha256 IS NOT NULL GROUP BY sha256").fetchall())
         instances = dict(c.execute("SELECT sha256, count(*) FROM media_instance GROUP BY sha256").fetchall())
         matches: dict[str, dict[str, Any]] = {}

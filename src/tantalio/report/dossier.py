@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from tantalio.network import sightings
 from tantalio.report.caseview import SYNTHETIC_BANNER, CaseView, EvidenceRef, ExhibitLine, ReportContext
 from tantalio.report.figures import message_copies
 from tantalio.report.i18n import Translator
@@ -243,9 +244,7 @@ def build_dossier(view: CaseView, person: str, context: ReportContext | None = N
         roles.append(RoleLine(role, float(conf), refs))
     posts, posted, posts_total = _posts(view, pid, table, tr)
     first = []
-    for fam, sha, post_id, chat, time, origin, note in c.execute(
-            "SELECT family, sha256, post_id, chat_id, time, origin, note FROM first_sighting "
-            "WHERE person_id=? ORDER BY time, family", (pid,)).fetchall():
+    for fam, sha, post_id, _, chat, time, origin, note in sightings.of_person(c, pid):
         first_refs: tuple[str, ...] = ()
         for mid in _post_messages(view, post_id):
             first_refs += table.add(tr("first sighting of family %(family)s", family=fam),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from tantalio.network import sightings
 from tantalio.report.caseview import CaseView
 from tantalio.report.figures import GroupFigures
 from tantalio.report.html import render
@@ -75,12 +76,13 @@ def build_overview(view: CaseView, tr: Translator | None = None) -> Overview:
         start = min((t for t in (when, g.first_activity) if t), default=None)
         if start:
             spells.append((g.group, start, g.last_activity if g.last_activity and g.last_activity > start else None, []))
+    status = dict(c.execute("SELECT sha256, status FROM media_item"))
     milestones += [Milestone(t, tr("first sighting of unknown family %(family)s (%(group)s, %(person)s)", family=fam,
                                    group=view.chat_label(ch) or "?",
                                    person=view.person_label(p) or tr("origin not observed")))
-                   for fam, ch, p, t in c.execute(
-                       "SELECT f.family, f.chat_id, f.person_id, f.time FROM first_sighting f "
-                       "JOIN media_item i ON i.sha256 = f.sha256 WHERE i.status='unknown' AND f.time IS NOT NULL")]
+                   for fam, ch, p, t in ((s.family, s.chat_id, s.person_id, s.time)
+                                         for s in sightings.by_family(c).values()
+                                         if s.time is not None and status.get(s.sha256) == "unknown")]
     first, last = c.execute("SELECT min(time), max(time) FROM message WHERE time IS NOT NULL").fetchone()
     if first:
         milestones += [Milestone(first, tr("first message recorded")), Milestone(last, tr("last message recorded"))]

@@ -29,6 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from tantalio.network import sightings
 from tantalio.report.caseview import CaseView
 from tantalio.report.figures import family_status
 from tantalio.report.i18n import Translator
@@ -119,7 +120,7 @@ def build_queue(view: CaseView, tr: Translator | None = None) -> VidQueue:
     posts: dict[str, list[tuple[str | None, int]]] = defaultdict(list)
     for fam, sha, time, chat in c.execute("SELECT family, sha256, time, chat_id FROM post WHERE sha256 IS NOT NULL"):
         posts[fam or sha].append((time, chat))
-    first = {r[0]: r[1:] for r in c.execute("SELECT family, person_id, chat_id, time, origin FROM first_sighting")}
+    first = {fam: (s.person_id, s.chat_id, s.time, s.origin) for fam, s in sightings.by_family(c).items()}
     category: dict[str, tuple[str, str]] = {}
     for row in view.categorisations():     # ordered by time: the latest decision wins
         category[row["sha256"]] = (row["at"] or "", row["category"])
@@ -222,9 +223,11 @@ def _person_serials(view: CaseView) -> dict[int, set[str]]:
 def _linked_persons(view: CaseView) -> dict[str, set[int]]:
     """Persons tied to each item: posters, first posters, holders of the file on their own exhibit."""
     out: dict[str, set[int]] = defaultdict(set)
+    for sha, seen in sightings.of_items(view.conn).items():
+        if seen.person_id is not None:
+            out[sha].add(seen.person_id)
     for sha, pid in view.conn.execute(
             "SELECT sha256, person_id FROM post WHERE person_id IS NOT NULL AND sha256 IS NOT NULL "
-            "UNION SELECT sha256, person_id FROM first_sighting WHERE person_id IS NOT NULL AND sha256 IS NOT NULL "
             "UNION SELECT n.sha256, i.person_id FROM media_instance n JOIN exhibit e ON e.id = n.exhibit_id "
             "JOIN identifier i ON i.kind='phone' AND i.normalized = e.owner_phone "
             "WHERE n.path IS NOT NULL AND i.person_id IS NOT NULL"):

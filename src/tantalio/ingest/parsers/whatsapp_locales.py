@@ -187,6 +187,7 @@ SYSTEM_RULES: tuple[SystemRule, ...] = (
     _r("pt", "removed", "{actor} removeu você", False),
     _r("pt", "removed", "{actor} removeu {subject}"),
     _r("pt", "left", "{subject} saiu", loose=True),
+    _r("pt", "left", "Saiu", False),  # pt-PT, the owner
     _r("pt", "joined_link", "{subject} entrou usando o link de convite deste grupo"),
     _r("pt", "joined_community", "{subject} entrou neste grupo através da comunidade"),
     _r("pt", "subject_changed", "{actor} mudou o assunto de {old} para {name}"),

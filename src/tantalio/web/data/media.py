@@ -11,6 +11,7 @@ from typing import Any
 
 from tantalio.errors import UserError
 from tantalio.media.hashlists.categories import CategoryScheme
+from tantalio.network import sightings
 from tantalio.store import CaseStore, utcnow
 from tantalio.web.data import chat_labels, person_labels
 
@@ -71,13 +72,11 @@ def media_page(store: CaseStore, sha256: str) -> dict[str, Any] | None:
             "LEFT JOIN identifier s ON s.id=m.sender_identifier_id WHERE i.sha256=? ORDER BY m.time, i.exhibit_id, i.path",
             (sha256,))
     ]
-    first = conn.execute(
-        "SELECT person_id, chat_id, time, origin, note FROM first_sighting WHERE sha256=? "
-        "OR family=? ORDER BY time LIMIT 1", (sha256, item["family"] or sha256)
-    ).fetchone()
+    first = sightings.of_item(conn, sha256)
     item["first_seen"] = None if first is None else {
-        "person": people.get(first[0]) if first[0] else None, "group": chats.get(first[1]) if first[1] else None,
-        "time": first[2], "origin": first[3], "note": first[4]}
+        "person": people.get(first.person_id) if first.person_id else None,
+        "group": chats.get(first.chat_id) if first.chat_id else None,
+        "time": first.time, "origin": first.origin, "note": first.note}
     item["family_members"] = [s for (s,) in conn.execute(
         "SELECT sha256 FROM media_item WHERE family=? AND sha256<>? ORDER BY sha256", (item["family"], sha256)
     )] if item["family"] else []

@@ -1,6 +1,7 @@
-"""The network sections of the `tantalio.case/1` document (DESIGN.md §4): persons, groups,
-memberships, media, and each exhibit's owner. Deterministic: every list is sorted, so the same
-case gives byte-identical JSON."""
+"""The network sections of the `tantalio.case/1` document (DESIGN.md §4): persons, retired
+person labels, groups, memberships, media, and each exhibit's owner. Deterministic: every list
+is sorted, so the same case gives byte-identical JSON. (The document itself is assembled by
+:mod:`tantalio.export`; link-chart formats are :mod:`tantalio.network.link_charts`.)"""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from tantalio.identity import clean_label, identifier_for
 from tantalio.model import Party
 from tantalio.model.records import MEMBERSHIP_KINDS
 from tantalio.network.align import epoch, iso_s
-from tantalio.network.attribution import origin_state
+from tantalio.network.labels import current_label
+from tantalio.network.roles import ROLE_ORDER
+from tantalio.network.sightings import of_items
 from tantalio.store.sqlite import CaseStore
-
-ROLE_ORDER = ("producer", "suspected_producer", "distributor", "administrator", "bridge", "consumer")
 
 
 def _labels(conn: sqlite3.Connection) -> tuple[dict[int, str], dict[int, str]]:
@@ -44,6 +45,7 @@ def fill_case_document(store: CaseStore, doc: dict[str, Any]) -> None:
         pid = owners.get(exhibit["id"])
         exhibit["owner"] = person_label.get(pid) if pid is not None else None
     doc["persons"] = _persons(conn, person_label, chat_label, owners)
+    doc["retired_persons"] = retired_labels(conn)
     doc["groups"] = _groups(conn, person_label, chat_label)
     doc["memberships"] = _memberships(conn, person_label, chat_label)
     doc["media"] = _media(conn, person_label, chat_label)
@@ -167,13 +169,8 @@ def _media(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: d
         " ORDER BY m.sha256, l.kind = 'ignorable', m.distance, l.name, m.algorithm, e.id"
     ):
         matches.setdefault(sha, (name, algorithm, distance, category))
-    first: dict[str, tuple[Any, ...]] = {}
-    posts: dict[str, int] = defaultdict(int)
-    for sha, person, chat, time, forwarded in conn.execute(
-            "SELECT sha256, person_id, chat_id, time, forwarded FROM post ORDER BY id"):
-        posts[sha] += 1
-        if time is not None and sha not in first:
-            first[sha] = (person, chat, time, origin_state(None if forwarded is None else bool(forwarded)))
+    first = of_items(conn)
+    posts: dict[str, int] = dict(conn.execute("SELECT sha256, count(*) FROM post GROUP BY sha256"))
     instances = dict(conn.execute("SELECT sha256, count(*) FROM media_instance GROUP BY sha256"))
     refs = dict(conn.execute("SELECT lower(sha256), count(*) FROM media_ref WHERE sha256 IS NOT NULL GROUP BY 1"))
     out = []
@@ -190,10 +187,22 @@ def _media(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: d
             "status": item[3] if item else "unknown",
             "category": (item[4] if item and item[4] else None) or (match[3] if match else None),
             "match": {"list": match[0], "algorithm": match[1], "distance": match[2]} if match else None,
-            "first_seen": {"person": person_label.get(seen[0]) if seen[0] is not None else None,
-                           "group": chat_label.get(seen[1]), "time": seen[2], "origin": seen[3]} if seen else None,
+            "first_seen": {"person": person_label.get(seen.person_id) if seen.person_id is not None else None,
+                           "group": chat_label.get(seen.chat_id) if seen.chat_id is not None else None,
+                           "time": seen.time, "origin": seen.origin, "family": seen.family,
+                           "sha256": seen.sha256} if seen else None,
             "posts": posts.get(sha, 0),
             "instances": instances.get(sha, 0) if item is not None else refs.get(sha, 0),
         })
         out[-1]["exif"] = exif
     return out
+
+
+def retired_labels(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Person labels issued earlier that no longer name a person of their own: merged into another
+    label (which now names that person) or retired. A label cited abroad resolves through this."""
+    return [{"id": label, "status": status, "merged_into": into, "now": current_label(conn, label),
+             "at": at, "by": by, "reason": reason}
+            for label, status, into, at, by, reason in conn.execute(
+                "SELECT label, status, merged_into, retired_at, retired_by, reason FROM person_label"
+                " WHERE status != 'active' ORDER BY number").fetchall()]

@@ -1,0 +1,111 @@
+"""Administrator / gatekeeper (NETWORK.md §2: "Creator/admin flags; added/removed system
+messages"; §1: admins removed members who did not upload).
+
+What makes someone an administrator of a group:
+
+* creating it (a creation event, or the group database's creator field) - a WhatsApp creator is
+  an admin from the start;
+* being granted admin ("X made Y an admin"; Android action 15, iOS event 10 in FORMATS.md
+  §2-3), until a revocation (action 16 / event 11) ends it;
+* being listed with an admin or creator rank by a group database (its state at extraction);
+* removing a member: in WhatsApp and Telegram only admins can remove participants.
+
+Adding a member is *not* by itself evidence: WhatsApp lets groups allow every member to add
+others, and Telegram allows it by default. An add counts (as support) only when the actor is
+known to be an admin of that group at that moment by one of the above.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from tantalio.network.align import iso_s
+from tantalio.network.facts import Evidence, NetworkFacts, RoleFinding
+
+NEG_INF = float("-inf")
+POS_INF = float("inf")
+
+
+def admin_spells(facts: NetworkFacts) -> dict[tuple[int, int], list[tuple[float, float]]]:
+    """(group, person) -> the intervals they were known to be an admin (creation or grant until
+    revocation). Times unknown: from the start, or to the end of the records."""
+    opened: dict[tuple[int, int], float] = {}
+    spells: dict[tuple[int, int], list[tuple[float, float]]] = defaultdict(list)
+    changes = [(c.time if c.time is not None else NEG_INF, 0, c.chat, c.person, "admin_granted")
+               for c in facts.creations]
+    changes += [(e.time if e.time is not None else NEG_INF, 1, e.chat, e.person, e.kind) for e in facts.events
+                if e.kind in ("admin_granted", "admin_revoked") and e.person is not None]
+    for t, _, chat, person, kind in sorted(changes, key=lambda c: (c[0], c[1], c[2], c[3] or 0, c[4])):
+        assert person is not None
+        key = (chat, person)
+        if kind == "admin_granted":
+            opened.setdefault(key, t)
+        elif key in opened:
+            spells[key].append((opened.pop(key), t))
+    for key, start in opened.items():
+        spells[key].append((start, POS_INF))
+    return spells
+
+
+def was_admin(spells: list[tuple[float, float]], t: float | None) -> bool:
+    return t is not None and any(start <= t <= end for start, end in spells)
+
+
+def administrators(facts: NetworkFacts) -> dict[int, RoleFinding]:
+    spells = admin_spells(facts)
+    evidence: dict[int, list[tuple[float, Evidence]]] = defaultdict(list)
+    label = facts.chat_labels
+
+    def note(person: int, confidence: float, item: Evidence) -> None:
+        evidence[person].append((confidence, item))
+
+    for c in facts.creations:
+        note(c.person, 0.95, {"text": f"created the group{' at ' + (iso_s(c.time) or '') if c.time else ''}",
+                              "chat": label.get(c.chat)})
+    revoked = {(e.chat, e.person): e.time for e in facts.events if e.kind == "admin_revoked" and e.person is not None}
+    for e in facts.events:
+        if e.kind == "admin_granted" and e.person is not None:
+            until = revoked.get((e.chat, e.person))
+            ended = f", until revoked at {iso_s(until) or '?'}" if (e.chat, e.person) in revoked else ""
+            note(e.person, 0.8 if ended else 0.9, {"text": f"granted admin at {iso_s(e.time) or '?'}{ended}",
+                                                   "chat": label.get(e.chat)})
+    for r in facts.ranks:
+        note(r.person, 0.9, {"text": f"listed as group {r.rank} by the group database", "chat": label.get(r.chat),
+                             "exhibit": r.exhibit, "location": r.location})
+    removals: dict[int, int] = defaultdict(int)
+    for e in facts.events:
+        if e.kind == "removed" and e.actor is not None and e.actor != e.person:
+            removals[e.actor] += 1
+            note(e.actor, min(0.9, 0.7 + 0.05 * removals[e.actor]),
+                 {"text": f"removed a member at {iso_s(e.time) or '?'} (only admins can remove members)",
+                  "chat": label.get(e.chat)})
+    adds = _admin_adds(facts, spells)
+    out = {}
+    for person, items in evidence.items():
+        items.sort(key=lambda ci: -ci[0])
+        listed = [item for _, item in items]
+        confidence = items[0][0]
+        if adds.get(person):
+            listed.append({"text": f"added {adds[person]} member(s) while known to be an admin of that group"})
+            confidence = min(0.98, confidence + 0.02)
+        out[person] = RoleFinding("administrator", round(confidence, 3), listed)
+    return out
+
+
+def _admin_adds(facts: NetworkFacts, spells: dict[tuple[int, int], list[tuple[float, float]]]) -> dict[int, int]:
+    """Members each person added while known to be an admin of that group."""
+    out: dict[int, int] = defaultdict(int)
+    for e in facts.events:
+        if e.kind == "added" and e.actor is not None and e.actor != e.person \
+                and was_admin(spells.get((e.chat, e.actor), []), e.time):
+            out[e.actor] += 1
+    return out
+
+
+def admin_actions(facts: NetworkFacts) -> dict[int, int]:
+    """Members removed, plus members added while known to be admin: for the priority score."""
+    out = _admin_adds(facts, admin_spells(facts))
+    for e in facts.events:
+        if e.kind == "removed" and e.actor is not None and e.actor != e.person:
+            out[e.actor] += 1
+    return out

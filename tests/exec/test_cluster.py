@@ -82,7 +82,7 @@ def test_batch_intake_and_triage_on_a_cluster_equal_the_local_run(cluster: str, 
     for table in ID_LISTS:
         local.pop(table, None)
         remote.pop(table, None)
-    assert differences(local, remote) == {}
+    assert differences(local, remote) == {}, __import__("json").dumps(differences(local, remote), default=str)[:4000]
     assert (tmp_path / "local.json").read_bytes() == (tmp_path / "cluster.json").read_bytes()
     with CaseStore.open(cases["cluster"]) as store:
         assert store.verify_audit() is None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tantalio.ingest.pipeline import IngestOptions, ingest
 from tantalio.ingest.sources import EvidenceTree
-from tantalio.network.analyze import run as analyze
+from tantalio.network.rebuild import rebuild_network as analyze
 from tantalio.store.sqlite import CaseStore
 from tests.ingest.parsers import dbfixtures as fx
 

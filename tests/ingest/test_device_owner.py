@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 from tantalio.ingest.pipeline import IngestOptions, ingest
-from tantalio.network.analyze import run as analyze
 from tantalio.network.device_owner import OWNER_REASON
 from tantalio.network.persons import undo_merge
+from tantalio.network.rebuild import rebuild_network as analyze
 from tantalio.store.evidence_links import EVIDENCE_ACTOR
 from tantalio.store.sqlite import CaseStore
 from tests.ingest.parsers import dbfixtures as fx

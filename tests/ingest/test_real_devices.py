@@ -23,7 +23,7 @@ from tantalio.model import (
     MessageUpdateRecord,
     RecordBatch,
 )
-from tantalio.network.analyze import run as analyze
+from tantalio.network.rebuild import rebuild_network as analyze
 from tantalio.store.sqlite import CaseStore
 
 CONFORMANCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance" / "chats"

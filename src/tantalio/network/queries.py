@@ -130,7 +130,7 @@ def read_facts(conn: sqlite3.Connection, owner_person: dict[str, int], measures:
                    conn.execute(
         "SELECT DISTINCT co.chat_id, i.person_id, gm.rank, co.exhibit_id, gm.location FROM group_member gm"
         " JOIN chat_obs co ON co.id = gm.chat_obs_id JOIN identifier i ON i.id = gm.identifier_id"
-        " WHERE gm.rank IN ('admin', 'creator') AND i.person_id IS NOT NULL AND co.chat_id IS NOT NULL ORDER BY 1, 2")]
+        " WHERE gm.rank IN ('admin', 'creator') AND i.person_id IS NOT NULL AND co.chat_id IS NOT NULL ORDER BY 1, 2, 3, 4, 5")]
     for exhibit, person in owner_person.items():
         facts.seized_from.setdefault(person, set()).add(exhibit)
     return facts

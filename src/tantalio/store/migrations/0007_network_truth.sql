@@ -8,7 +8,7 @@ CREATE TABLE person_label (
   label        TEXT PRIMARY KEY,             -- P-0001 ...
   number       INTEGER NOT NULL UNIQUE,      -- 1 for P-0001: new labels continue after the highest
   status       TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'merged', 'retired')),
-  anchor_identifier_id INTEGER,              -- the identifier it is anchored on (never deleted)
+  anchor_identifier_id INTEGER REFERENCES identifier(id),  -- the identifier it is anchored on (never deleted)
   issued_at    TEXT NOT NULL,
   split_from   TEXT,                         -- minted for part of the person this label named
   merged_into  TEXT,                         -- status 'merged': the label that now names the person

@@ -24,7 +24,7 @@ def neutralise(value: object) -> object:
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return value
-    text = str(value)
+    text = ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

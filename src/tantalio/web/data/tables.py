@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tantalio.report.safe_csv import neutralise
 from tantalio.web.data import like_pattern
 
 PAGE_SIZES = (25, 50, 100, 250, 500)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,18 +196,6 @@ def _page(table: Table, query: Query, total: int, rows: list[dict[str, Any]]) ->
 
 
 # -- CSV -------------------------------------------------------------------------------------------------
-
-def neutralise(value: Any) -> Any:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return value
-    text = _text(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
 
 def csv_lines(table: Table, rows: Iterable[dict[str, Any]], header_note: str | None = None) -> Iterator[str]:
     buffer = io.StringIO()

@@ -60,3 +60,13 @@ def test_damaged_pages_never_crash_the_carver_or_the_salvage(planted: Path, tmp_
         assert "page size" in str(e) or "not an SQLite" in str(e)
     else:
         assert rows >= 0 and orphans >= 0
+
+
+@pytest.mark.parametrize("length", [16, 21, 99])
+def test_a_header_cut_short_is_refused_with_a_reason(tmp_path: Path, length: int) -> None:
+    """Found by the Android fuzz test: the SQLite magic followed by a cut header (a file truncated
+    within its first 100 bytes) must be an error the salvage reports, not an IndexError."""
+    cut = tmp_path / "msgstore.db"
+    cut.write_bytes((b"SQLite format 3\x00" + b"\x10\x00\x01\x01" + b"\x00" * 100)[:length])
+    with pytest.raises(ValueError, match="truncated"):
+        salvage_by_pages(cut, tmp_path / "out.db")

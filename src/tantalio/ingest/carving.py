@@ -80,6 +80,8 @@ class Carver:
         head = db.read(100)
         if head[:16] != b"SQLite format 3\x00":
             raise ValueError("not an SQLite database")
+        if len(head) < 100:
+            raise ValueError(f"truncated: {len(head)} bytes, shorter than the 100-byte SQLite header")
         size = int.from_bytes(head[16:18], "big")
         self.page_size = 65536 if size == 1 else size
         if self.page_size < 512 or self.page_size & (self.page_size - 1) or head[20] > self.page_size - 480:

@@ -21,7 +21,14 @@ from tantalio.network import sightings
 from tantalio.report.caseview import SYNTHETIC_BANNER, CaseView, EvidenceRef, ExhibitLine, ReportContext
 from tantalio.report.figures import message_copies
 from tantalio.report.i18n import Translator
-from tantalio.report.wording import event_kind, name_kind, priority_terms, role_name
+from tantalio.report.wording import (
+    event_kind,
+    evidence_sentence,
+    name_kind,
+    origin_note,
+    priority_terms,
+    role_name,
+)
 
 MESSAGE_LIMIT = 200   # messages listed in full; the counts always cover all of them
 POST_LIMIT = 500
@@ -239,7 +246,7 @@ def build_dossier(view: CaseView, person: str, context: ReportContext | None = N
             if not isinstance(item, dict):
                 continue
             ex, path = item.get("exhibit"), item.get("path")
-            refs += table.add(f"{role_name(tr, role)}: {item.get('text') or ''}", EvidenceRef(
+            refs += table.add(f"{role_name(tr, role)}: {evidence_sentence(tr, item)}", EvidenceRef(
                 ex, path, item.get("location"), view.file_sha256(ex, path), item.get("sha256"), item.get("chat")))
         roles.append(RoleLine(role, float(conf), refs))
     posts, posted, posts_total = _posts(view, pid, table, tr)
@@ -249,7 +256,8 @@ def build_dossier(view: CaseView, person: str, context: ReportContext | None = N
         for mid in _post_messages(view, post_id):
             first_refs += table.add(tr("first sighting of family %(family)s", family=fam),
                                     _with(view.message_ref(mid), sha, view.chat_label(chat)))
-        first.append(FirstSightingLine(fam, sha, view.chat_label(chat), time, origin, note, first_refs))
+        first.append(FirstSightingLine(fam, sha, view.chat_label(chat), time, origin, origin_note(tr, origin, note),
+                                       first_refs))
     messages, messages_total = _messages(view, pid, table, tr)
     cited = sorted({e.exhibit for e in table.rows if e.exhibit} | {e.id for e in seized})
     return Dossier(

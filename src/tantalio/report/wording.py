@@ -8,7 +8,10 @@ entry here (a role or event kind added later) is shown as recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from tantalio.network.attribution import ORIGIN_NOTE_CODES, ORIGIN_NOTES
+from tantalio.network.evidence_text import render
 from tantalio.report.i18n import N_, Translator
 
 ROLES = {
@@ -129,3 +132,25 @@ def priority_term(tr: Translator, term: str) -> str:
 def glossary(tr: Translator) -> tuple[GlossaryEntry, ...]:
     return tuple(GlossaryEntry(role, tr(ROLES[role]), tr(meaning), tr(evidence))
                  for role, (meaning, evidence) in ROLE_GLOSSARY.items())
+
+
+def evidence_sentence(tr: Translator, item: dict[str, Any]) -> str:
+    """A role-evidence item in the report's language, translated by its message code
+    (:mod:`tantalio.network.evidence_text`); its parameters (times, labels, names, serials) are
+    quoted as recorded. An item without a code, or with one this version does not know, is shown
+    as recorded."""
+    code, params = item.get("code"), item.get("params")
+    if isinstance(code, str) and isinstance(params, dict):
+        try:
+            return render(code, params, tr, tr.number)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return str(item.get("text") or "")
+
+
+def origin_note(tr: Translator, origin: str | None, note: str | None) -> str | None:
+    """A first sighting's note: analysis's standard note for its origin in the report's language,
+    any other note as recorded."""
+    if origin in ORIGIN_NOTE_CODES and note == ORIGIN_NOTES[origin]:
+        return render(ORIGIN_NOTE_CODES[origin], {}, tr, tr.number)
+    return note

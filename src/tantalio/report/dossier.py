@@ -27,10 +27,14 @@ from tantalio.report.wording import (
     name_kind,
     origin_note,
     priority_terms,
+    recovered_area,
+    recovered_place,
+    recovered_state,
     role_name,
 )
 
 MESSAGE_LIMIT = 200   # messages listed in full; the counts always cover all of them
+RECOVERED_LIMIT = 200
 POST_LIMIT = 500
 JOIN_KINDS = ("created", "added", "joined_link", "joined")
 LEAVE_KINDS = ("left", "removed")
@@ -144,6 +148,25 @@ class MessageLine:
 
 
 @dataclass(frozen=True, slots=True)
+class RecoveredLine:
+    """A deleted message row carved from a message store whose sender resolves to the person:
+    listed apart from the messages and never counted in the dossier's figures."""
+
+    time: str | None
+    group: str | None              # the chat's label, or its JID as recorded
+    state: str                     # deleted | old_version
+    area: str                      # where in the database file it was found
+    exhibit: str
+    path: str
+    page: int
+    offset: int
+    wal_frame: int | None
+    place: str                     # page, offset and WAL frame, in words
+    text: str | None
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class MembershipSpell:
     group: str
     start: str | None              # None: already a member when the records begin
@@ -185,6 +208,8 @@ class Dossier:
     first_sightings: tuple[FirstSightingLine, ...]
     messages: tuple[MessageLine, ...]
     messages_total: int
+    recovered: tuple[RecoveredLine, ...]
+    recovered_total: int
     co_members: tuple[CoMember, ...]
     spells: tuple[MembershipSpell, ...]
     activity: dict[str, int]      # messages per day (all of them, for the timeline)
@@ -259,6 +284,7 @@ def build_dossier(view: CaseView, person: str, context: ReportContext | None = N
         first.append(FirstSightingLine(fam, sha, view.chat_label(chat), time, origin, origin_note(tr, origin, note),
                                        first_refs))
     messages, messages_total = _messages(view, pid, table, tr)
+    recovered, recovered_total = _recovered(view, pid, table, tr)
     cited = sorted({e.exhibit for e in table.rows if e.exhibit} | {e.id for e in seized})
     return Dossier(
         person=person, case=view.case_name, synthetic=view.synthetic, lang=context.lang,
@@ -271,6 +297,7 @@ def build_dossier(view: CaseView, person: str, context: ReportContext | None = N
         phones=phones, names=names, seized_exhibits=seized, cited_exhibits=tuple(view.exhibit(ex) for ex in cited),
         cameras=cameras, groups=groups, roles=tuple(roles), posted=posted, posts=posts, posts_total=posts_total,
         first_sightings=tuple(first), messages=messages, messages_total=messages_total,
+        recovered=recovered, recovered_total=recovered_total,
         co_members=_co_members(view, person), spells=_spells(view, pid, person, groups),
         activity=_activity(view, pid), evidence=tuple(table.rows), problems=tuple(view.problems),
     )
@@ -396,6 +423,21 @@ def _messages(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Transl
                               _with(view.message_ref(rec.id), None, label))
         lines.append(MessageLine(first.time, label, first.kind, first.text, refs, len(copies)))
     return tuple(lines), len(clusters)
+
+
+def _recovered(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Translator
+               ) -> tuple[tuple[RecoveredLine, ...], int]:
+    """Deleted rows carved from message stores that resolve to the person (report/recovered.py)."""
+    rows = view.recovered.of_person(pid)
+    lines = []
+    for r in rows[:RECOVERED_LIMIT]:
+        fact = tr("%(state)s message (%(area)s) in %(group)s", state=recovered_state(tr, r.state),
+                  area=recovered_area(tr, r.area), group=r.group or r.chat or "-")
+        place = recovered_place(tr, r.page, r.offset, r.wal_frame)
+        refs = table.add(fact, EvidenceRef(r.exhibit, r.path, place, r.file_sha256, None, r.group))
+        lines.append(RecoveredLine(r.time, r.group or r.chat, r.state, r.area, r.exhibit, r.path, r.page, r.offset,
+                                   r.wal_frame, place, r.text, refs))
+    return tuple(lines), len(rows)
 
 
 def _co_members(view: CaseView, person: str) -> tuple[CoMember, ...]:

@@ -77,6 +77,21 @@ ORIGINS = {
     "undetermined": N_("undetermined (forward state not recorded)"),
 }
 
+# Deleted message rows carved from a message store (report/recovered.py): what they are, and
+# where in the database file they were found.
+RECOVERED_STATES = {
+    "deleted": N_("recovered, deleted"),
+    "old_version": N_("recovered, old version"),
+}
+RECOVERED_AREAS = {
+    "freelist": N_("free page"),
+    "freeblock": N_("free block inside a page"),
+    "unallocated": N_("unallocated space inside a page"),
+    "superseded": N_("old page version in the database file"),
+    "wal": N_("WAL frame"),
+    "wal_uncommitted": N_("uncommitted WAL frame"),
+}
+
 PRIORITY_TERMS = {
     "production": N_("production: evidence the person made new material"),
     "suspected_production": N_("suspected production: first posts of unknown material"),
@@ -119,6 +134,21 @@ def status_name(tr: Translator, status: str | None) -> str:
 
 def origin_name(tr: Translator, origin: str | None) -> str:
     return _word(tr, ORIGINS, origin)
+
+
+def recovered_state(tr: Translator, state: str) -> str:
+    return _word(tr, RECOVERED_STATES, state)
+
+
+def recovered_area(tr: Translator, area: str) -> str:
+    return _word(tr, RECOVERED_AREAS, area)
+
+
+def recovered_place(tr: Translator, page: int, offset: int, wal_frame: int | None) -> str:
+    """Where in the database file a recovered row lies."""
+    if wal_frame is None:
+        return tr("page %(page)s, offset %(offset)s", page=page, offset=offset)
+    return tr("WAL frame %(frame)s, page %(page)s, offset %(offset)s", frame=wal_frame, page=page, offset=offset)
 
 
 def priority_terms() -> tuple[str, ...]:

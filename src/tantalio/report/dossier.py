@@ -431,7 +431,7 @@ def _recovered(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Trans
     rows = view.recovered.of_person(pid)
     lines = []
     for r in rows[:RECOVERED_LIMIT]:
-        fact = tr("%(state)s message (%(area)s) in %(group)s", state=recovered_state(tr, r.state),
+        fact = tr("Message in %(group)s: %(state)s (%(area)s)", state=recovered_state(tr, r.state),
                   area=recovered_area(tr, r.area), group=r.group or r.chat or "-")
         place = recovered_place(tr, r.page, r.offset, r.wal_frame)
         refs = table.add(fact, EvidenceRef(r.exhibit, r.path, place, r.file_sha256, None, r.group))

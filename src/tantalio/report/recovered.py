@@ -94,6 +94,7 @@ class RecoveredRecords:
         self._jids: dict[str, int | None] = {}
         self._chats: dict[str, str | None] = {}
         self._labels: dict[int, str] | None = None
+        self._by_person: dict[int, list[int]] | None = None
 
     # -- resolution -----------------------------------------------------------------------------
     def _person_of_jid(self, jid: str) -> int | None:
@@ -153,13 +154,27 @@ class RecoveredRecords:
         for raw in self.conn.execute(_SELECT + _ORDER):
             yield self._row(raw)[1]
 
+    def _person_index(self) -> dict[int, list[int]]:
+        """Recovered row ids by the person they resolve to: one pass over the table per instance,
+        so a report run of many dossiers reads it once."""
+        if self._by_person is None:
+            self._by_person = defaultdict(list)
+            for rid, exhibit, table, chat, sender, values in self.conn.execute(
+                    "SELECT id, exhibit_id, table_name, chat, sender, record_values FROM recovered_record ORDER BY id"):
+                pid = self._person(exhibit, chat, sender, _from_me(table, values))
+                if pid is not None:
+                    self._by_person[pid].append(rid)
+        return self._by_person
+
     def of_person(self, person_id: int | None) -> list[RecoveredRow]:
         """The rows that resolve to ``person_id``, oldest first (rows without a time last)."""
         if person_id is None or not self.exists:
             return []
-        found = [row for pid, row in (self._row(raw) for raw in self.conn.execute(_SELECT + _ORDER))
-                 if pid == person_id]
-        return sorted(found, key=lambda r: (r.time is None, r.time or "", r.exhibit, r.path, r.page, r.offset))
+        ids = self._person_index().get(person_id, [])
+        found = [self._row(raw)[1] for start in range(0, len(ids), 500) for raw in self.conn.execute(
+            _SELECT + f" WHERE r.id IN ({','.join('?' * len(ids[start:start + 500]))})", ids[start:start + 500])]
+        return sorted(found, key=lambda r: (r.time is None, r.time or "", r.exhibit, r.path, r.page, r.offset,
+                                            r.wal_frame or 0, r.area, r.text or ""))
 
     def by_file(self, attributed: bool = True) -> list[FileCount]:
         """Counts per exhibit and file, by state and area; with ``attributed``, also how many rows

@@ -19,10 +19,11 @@ from tantalio.network.rebuild import rebuild_network
 from tantalio.report.build import write_reports
 from tantalio.report.caseview import CaseView
 from tantalio.report.dossier import build_dossier
+from tantalio.report.overview import build_overview
 from tantalio.store import CaseStore
 from tantalio.web.accounts import add_user
 from tantalio.web.app import create_app
-from tests.ingest.deleted_fixture import PEOPLE, build_android
+from tests.ingest.deleted_fixture import PEOPLE, build_android, corrupt_a_table_page
 from tests.web.conftest import login, serving
 
 from .conftest import GENERATED
@@ -38,7 +39,8 @@ class RecoveredCase:
     folder: Path
     out: Path
     recovered: int          # rows in recovered_record
-    live: int               # live message rows
+    live: int               # live message rows (recordings)
+    distinct: int           # live messages, each once however many phones recorded it
     person: str             # the person the hostile row resolves to
     person_recovered: int   # that person's recovered rows
     totals: dict[str, tuple[int, int]]   # every person's (live messages, recovered rows) in their dossier
@@ -48,13 +50,16 @@ class RecoveredCase:
 def case(tmp_path_factory: pytest.TempPathFactory) -> RecoveredCase:
     root = tmp_path_factory.mktemp("recovered")
     build_android(root / "ev", count=120, wal=True)
+    corrupt_a_table_page(build_android(root / "ev2", count=120, wal=False).path)   # read through .recover
     folder = root / "case"
     with CaseStore.create(folder) as store:
         ingest(store, [root / "ev"], IngestOptions("EX-01"))
+        ingest(store, [root / "ev2"], IngestOptions("EX-02"))
         rebuild_network(store)
         conn = store.conn
         sender = PEOPLE[0]
-        ids = [i for (i,) in conn.execute("SELECT id FROM recovered_record WHERE sender=? ORDER BY id", (sender,))]
+        ids = [i for (i,) in conn.execute("SELECT id FROM recovered_record WHERE sender=? AND exhibit_id='EX-01' "
+                                          "ORDER BY id", (sender,))]
         assert len(ids) >= 2
         # Carved text is whatever the device held: make two rows hostile (markup, a spreadsheet formula).
         conn.execute("UPDATE recovered_record SET text=? WHERE id=?", (HOSTILE, ids[0]))
@@ -68,9 +73,10 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> RecoveredCase:
         write_reports(store, root / "out", pdf=False, generated=GENERATED)
         write_reports(store, root / "out-es", person=person, pdf=False, lang="es", generated=GENERATED)
         view = CaseView(store)
+        distinct = view.figures.messages
         totals = {label: (d.messages_total, d.recovered_total)
                   for (label,) in conn.execute("SELECT label FROM person") if (d := build_dossier(view, label))}
-    return RecoveredCase(folder, root / "out", recovered, live, person, totals[person][1], totals)
+    return RecoveredCase(folder, root / "out", recovered, live, distinct, person, totals[person][1], totals)
 
 
 def _html(path: Path) -> str:
@@ -86,10 +92,17 @@ def test_overview_shows_recovered_rows_apart_from_the_figures(case: RecoveredCas
     assert "msgstore.db" in text and "free block inside a page" in text
     with CaseStore.open(case.folder) as store:
         view = CaseView(store)
-        assert view.figures.messages == case.live           # live messages only
-        (row,) = view.recovered.by_file()
-        assert row.total == case.recovered and row.attributed == case.recovered
-        assert set(row.states) <= {"deleted", "old_version"}
+        assert view.figures.recordings == case.live         # live message rows only
+        assert view.figures.messages == case.distinct < case.live   # both exhibits recorded the group
+        files = view.recovered.by_file()
+        assert [(f.exhibit, f.path) for f in files] == [("EX-01", "msgstore.db"), ("EX-02", "msgstore.db")]
+        assert sum(f.total for f in files) == sum(f.attributed or 0 for f in files) == case.recovered
+        assert all(set(f.states) <= {"deleted", "old_version"} for f in files)
+        # the damaged database read through SQLite's recovery: live rows, counted, and said so
+        (salvaged,) = [s for s in build_overview(view).salvaged]
+        assert (salvaged.exhibit, salvaged.path) == ("EX-02", "msgstore.db") and salvaged.messages > 0
+        assert "rows recovered; integrity:" in salvaged.how
+    assert "read from a copy repaired by SQLite" in text and "rows recovered; integrity:" in text
 
 
 def test_recovered_csv_lists_every_row_neutralised(case: RecoveredCase) -> None:
@@ -117,19 +130,23 @@ def test_dossier_lists_the_persons_recovered_rows_marked_and_escaped(case: Recov
     doc = json.loads((case.out / "dossiers" / f"{case.person}.json").read_text(encoding="utf-8"))
     assert doc["recovered_total"] == case.person_recovered == len(doc["recovered"])
     assert {r["state"] for r in doc["recovered"]} <= {"deleted", "old_version"}
-    assert all(r["exhibit"] == "EX-01" and r["path"] == "msgstore.db" and r["page"] > 0 for r in doc["recovered"])
+    assert all(r["exhibit"] in ("EX-01", "EX-02") and r["path"] == "msgstore.db" and r["page"] > 0
+               for r in doc["recovered"])
+    # live rows of the damaged database (EX-02) are listed with the messages, marked as salvaged
+    assert any(m["salvaged"] for m in doc["messages"]) and not all(m["salvaged"] for m in doc["messages"])
+    assert "read from a recovered copy of a damaged database" in text
     # each row's evidence reference says it is a recovered row, and where in which file it lies
     evidence = {e["ref"]: e for e in doc["evidence"]}
     for row in doc["recovered"]:
         (ref,) = row["refs"]
         assert "recovered, " in evidence[ref]["fact"] and evidence[ref]["location"] == row["place"]
-        assert evidence[ref]["exhibit"] == "EX-01" and evidence[ref]["path"] == "msgstore.db"
+        assert evidence[ref]["exhibit"] == row["exhibit"] and evidence[ref]["path"] == "msgstore.db"
 
 
 def test_dossier_figures_count_live_messages_only(case: RecoveredCase) -> None:
-    """Every live message has one sender, so the dossiers' message counts add up to the live rows;
-    the recovered rows add up separately (all of them resolve to a sender here)."""
-    assert sum(live for live, _ in case.totals.values()) == case.live
+    """Every live message has one sender, so the dossiers' message counts add up to the live
+    messages; the recovered rows add up separately (all of them resolve to a sender here)."""
+    assert sum(live for live, _ in case.totals.values()) == case.distinct
     assert sum(rec for _, rec in case.totals.values()) == case.recovered
 
 
@@ -137,6 +154,7 @@ def test_spanish_dossier_translates_the_recovered_section(case: RecoveredCase) -
     text = Page(_html(case.out.parent / "out-es" / "dossiers" / f"{case.person}.html")).all_text
     assert "Mensajes eliminados recuperados" in text and "recuperado, eliminado" in text
     assert "página " in text and "desplazamiento" in text
+    assert "leído de una copia recuperada de una base de datos dañada" in text
     assert "Recovered deleted messages" not in text and "recovered, deleted" not in text
     assert HOSTILE in text                                      # evidence stays as recorded
 

@@ -21,6 +21,7 @@ from tantalio.network import sightings
 from tantalio.report.caseview import SYNTHETIC_BANNER, CaseView, EvidenceRef, ExhibitLine, ReportContext
 from tantalio.report.figures import message_copies
 from tantalio.report.i18n import Translator
+from tantalio.report.recovered import salvaged_messages
 from tantalio.report.wording import (
     event_kind,
     evidence_sentence,
@@ -145,6 +146,8 @@ class MessageLine:
     refs: tuple[str, ...]
     copies: int = 1
     """How many recordings (phones, exports) of this one group message were found."""
+    salvaged: bool = False
+    """Read (in one recording at least) from a recovered copy of a damaged database: a live row."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,14 +417,18 @@ def _messages(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Transl
     """The person's messages, each once however many phones recorded it, citing every recording."""
     clusters = list(message_copies(view.conn, pid)) if pid is not None else []
     lines: list[MessageLine] = []
+    salvaged = salvaged_messages(view.conn, [rec.id for copies in clusters[:MESSAGE_LIMIT] for rec in copies])
     for copies in clusters[:MESSAGE_LIMIT]:
         first = copies[0]
         label = view.chat_label(first.conversation) if first.conversation > 0 else None
         refs: tuple[str, ...] = ()
         for rec in copies:
-            refs += table.add(tr("message (%(kind)s) in %(group)s", kind=rec.kind, group=label or "-"),
-                              _with(view.message_ref(rec.id), None, label))
-        lines.append(MessageLine(first.time, label, first.kind, first.text, refs, len(copies)))
+            fact = (tr("message (%(kind)s) in %(group)s, read from a recovered copy of a damaged database",
+                       kind=rec.kind, group=label or "-") if rec.id in salvaged
+                    else tr("message (%(kind)s) in %(group)s", kind=rec.kind, group=label or "-"))
+            refs += table.add(fact, _with(view.message_ref(rec.id), None, label))
+        lines.append(MessageLine(first.time, label, first.kind, first.text, refs, len(copies),
+                                 any(rec.id in salvaged for rec in copies)))
     return tuple(lines), len(clusters)
 
 

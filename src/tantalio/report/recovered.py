@@ -83,6 +83,35 @@ class FileCount:
     attributed: int | None = None  # rows that resolve to a person (None: not counted)
 
 
+@dataclass(frozen=True, slots=True)
+class SalvagedFile:
+    """A damaged database whose live rows were read from a recovered copy (``source_file.salvage``):
+    its messages are live rows, counted in the figures, and marked ``message.recovery``."""
+
+    exhibit: str
+    path: str
+    how: str                       # as ingest recorded it, e.g. "sqlite3 .recover: <integrity_check>"
+    messages: int                  # live message rows read from the recovered copy
+
+
+def salvaged_files(conn: sqlite3.Connection) -> list[SalvagedFile]:
+    """Evidence databases read through SQLite's recovery, by exhibit and path."""
+    return [SalvagedFile(ex, path, how, n) for ex, path, how, n in conn.execute(
+        "SELECT s.exhibit_id, s.path, s.salvage, (SELECT count(*) FROM message m WHERE m.source_file_id = s.id "
+        "AND m.recovery IS NOT NULL) FROM source_file s WHERE s.salvage IS NOT NULL ORDER BY s.exhibit_id, s.path")]
+
+
+def salvaged_messages(conn: sqlite3.Connection, ids: list[int]) -> set[int]:
+    """Which of the message ``ids`` were read from a recovered copy of a damaged database."""
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found.update(i for (i,) in conn.execute(
+            f"SELECT id FROM message WHERE recovery IS NOT NULL AND id IN ({','.join('?' * len(chunk))})",  # noqa: S608
+            chunk))
+    return found
+
+
 class RecoveredRecords:
     """Reads ``recovered_record`` of one case (one instance per report run or request)."""
 

@@ -183,3 +183,6 @@ def test_web_table_marks_resolves_and_escapes_recovered_rows(case: RecoveredCase
         assert any(row[rows[0].index("Person")] == case.person for row in rows[1:])
         assert "'" + FORMULA in body.replace('""', '"') and f",{FORMULA}" not in body
         assert "Recovered" in client.get("/").text                  # the navigation leads there
+        # live rows read from the damaged database's recovered copy say so in the conversation
+        group = client.get("/groups/G-001").text
+        assert "(recovered copy)" in group and "read from a recovered copy of a damaged database" in group

@@ -65,11 +65,6 @@ class RecoveredRow:
     text: str | None
     key_id: str | None
 
-    @property
-    def location(self) -> str:
-        where = f"page {self.page}, offset {self.offset}"
-        return where + (f", WAL frame {self.wal_frame}" if self.wal_frame is not None else "")
-
 
 @dataclass(frozen=True, slots=True)
 class FileCount:

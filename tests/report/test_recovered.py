@@ -183,6 +183,12 @@ def test_web_table_marks_resolves_and_escapes_recovered_rows(case: RecoveredCase
         assert any(row[rows[0].index("Person")] == case.person for row in rows[1:])
         assert "'" + FORMULA in body.replace('""', '"') and f",{FORMULA}" not in body
         assert "Recovered" in client.get("/").text                  # the navigation leads there
+        # the person page lists the person's recovered rows apart from their messages
+        person = client.get(f"/persons/{case.person}").text
+        assert f"Recovered deleted messages ({case.person_recovered})" in person and "Recovered, not live" in person
+        assert "&lt;script&gt;alert(" in person and "<script>alert" not in person
+        assert "recovered, deleted" in person and "free block inside a page" in person
+        assert "(read from a recovered copy of a damaged database)" in person
         # live rows read from the damaged database's recovered copy say so in the conversation
         group = client.get("/groups/G-001").text
         assert "(recovered copy)" in group and "read from a recovered copy of a damaged database" in group

@@ -119,6 +119,7 @@ class RecoveredRecords:
         self._chats: dict[str, str | None] = {}
         self._labels: dict[int, str] | None = None
         self._by_person: dict[int, list[int]] | None = None
+        self._tied: Counter[tuple[str, str]] = Counter()   # rows tied to a person, per exhibit and file
 
     # -- resolution -----------------------------------------------------------------------------
     def _person_of_jid(self, jid: str) -> int | None:
@@ -183,11 +184,14 @@ class RecoveredRecords:
         so a report run of many dossiers reads it once."""
         if self._by_person is None:
             self._by_person = defaultdict(list)
-            for rid, exhibit, table, chat, sender, values in self.conn.execute(
-                    "SELECT id, exhibit_id, table_name, chat, sender, record_values FROM recovered_record ORDER BY id"):
+            self._tied = Counter()
+            for rid, exhibit, path, table, chat, sender, values in self.conn.execute(
+                    "SELECT r.id, r.exhibit_id, s.path, r.table_name, r.chat, r.sender, r.record_values "
+                    "FROM recovered_record r JOIN source_file s ON s.id = r.source_file_id ORDER BY r.id"):
                 pid = self._person(exhibit, chat, sender, _from_me(table, values))
                 if pid is not None:
                     self._by_person[pid].append(rid)
+                    self._tied[(exhibit, path)] += 1
         return self._by_person
 
     def of_person(self, person_id: int | None) -> list[RecoveredRow]:
@@ -202,7 +206,7 @@ class RecoveredRecords:
 
     def by_file(self, attributed: bool = True) -> list[FileCount]:
         """Counts per exhibit and file, by state and area; with ``attributed``, also how many rows
-        resolve to a person (that reads every row)."""
+        resolve to a person (one pass over every row, shared with :meth:`of_person`)."""
         if not self.exists:
             return []
         states: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
@@ -212,10 +216,9 @@ class RecoveredRecords:
                 "JOIN source_file s ON s.id = r.source_file_id GROUP BY 1, 2, 3, 4"):
             states[(exhibit, path)][state] += n
             areas[(exhibit, path)][area] += n
-        tied: Counter[tuple[str, str]] = Counter()
         if attributed:
-            for row in self.rows():
-                tied[(row.exhibit, row.path)] += row.person is not None
+            self._person_index()
+        tied = self._tied
         return [FileCount(ex, path, sum(states[(ex, path)].values()), _ordered(states[(ex, path)], STATES),
                           _ordered(areas[(ex, path)], AREAS), tied[(ex, path)] if attributed else None)
                 for ex, path in sorted(states)]

@@ -133,3 +133,24 @@ def _break_last_commit(wal: bytearray) -> None:
     frames = (len(wal) - 32) // (24 + page_size)
     last = 32 + (frames - 1) * (24 + page_size)
     wal[last + 16] ^= 0xFF
+
+
+def corrupt_a_table_page(path: Path, table: str = "message") -> None:
+    """Give the third page of ``table``'s b-tree a cell count the page cannot hold: the database
+    fails SQLite's integrity check and ingest reads it through a recovered copy."""
+    from tantalio.ingest.carving import Carver
+    from tantalio.ingest.sqlite_records import shape_of
+
+    conn = sqlite3.connect(path)
+    shape = shape_of(conn, table)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name=?", (table,)).fetchone()[0]
+    conn.close()
+    assert shape is not None
+    with open(path, "rb") as f:
+        carver = Carver(f, [shape])
+        pages = sorted(carver.table_pages(root))
+        page_size = carver.page_size
+    data = bytearray(path.read_bytes())
+    victim = (pages[2] - 1) * page_size
+    data[victim + 3:victim + 5] = (900).to_bytes(2, "big")
+    path.write_bytes(bytes(data))

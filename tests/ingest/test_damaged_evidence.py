@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import random
-import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -17,13 +16,11 @@ from pathlib import Path
 import pytest
 
 from tantalio.export import build_case_document
-from tantalio.ingest.carving import Carver
 from tantalio.ingest.pipeline import IngestOptions, ingest
-from tantalio.ingest.sqlite_records import shape_of
 from tantalio.store import CaseStore
 from tantalio.verify import verify_case
 
-from .deleted_fixture import build_android, build_ios
+from .deleted_fixture import build_android, build_ios, corrupt_a_table_page
 
 EXPORT = "".join(f"1/{d}/24, 9:00 - Ann Lee: note {d}\n" for d in range(13, 20))
 
@@ -112,19 +109,7 @@ def test_truncated_database_and_an_exhibit_with_nothing_parsed(tmp_path: Path) -
 
 def test_corrupt_database_is_checked_recovered_and_marked(tmp_path: Path) -> None:
     planted = build_android(tmp_path / "ev", count=400, wal=False)
-    conn = sqlite3.connect(planted.path)
-    shape = shape_of(conn, "message")
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name='message'").fetchone()[0]
-    conn.close()
-    assert shape is not None
-    with open(planted.path, "rb") as f:
-        carver = Carver(f, [shape])
-        pages = sorted(carver.table_pages(root))
-        page_size = carver.page_size
-    data = bytearray(planted.path.read_bytes())
-    victim = (pages[2] - 1) * page_size
-    data[victim + 3:victim + 5] = (900).to_bytes(2, "big")  # a cell count the page cannot hold
-    planted.path.write_bytes(bytes(data))
+    corrupt_a_table_page(planted.path)  # a cell count the page cannot hold
     before = _fingerprint(tmp_path / "ev")
     with _case(tmp_path) as store:
         report = ingest(store, [tmp_path / "ev"], IngestOptions("EX-01"))

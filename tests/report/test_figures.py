@@ -9,6 +9,7 @@ import json
 import zipfile
 from pathlib import Path
 
+from tantalio.export import build_case_document
 from tantalio.report.build import write_reports
 from tantalio.report.figures import case_figures, distinct_messages, recordings
 from tantalio.store import CaseStore
@@ -40,9 +41,29 @@ def test_every_surface_shows_the_same_figures(small_demo: Path, tmp_path: Path) 
         web_person_rows = {p["id"]: p for p in web_people.persons(store)}
         live = {pid: web_people.live_dossier(store, pid) for pid in figures.persons}
         board = dashboard(store)
+        doc = build_case_document(store)
+        stored = {label: dict(zip(("messages", "media_posted", "known_posted", "unknown_posted", "first_posts"), row,
+                                  strict=True))
+                  for label, *row in store.conn.execute(
+                      "SELECT p.label, s.messages, s.media_posted, s.known_posted, s.unknown_posted, s.first_posts "
+                      "FROM person_score s JOIN person p ON p.id = s.person_id")}
     assert figures.groups and figures.persons
     assert board["counts"]["persons"] == len(figures.persons) and board["counts"]["groups"] == len(figures.groups)
     assert board["counts"]["messages"] == figures.messages
+
+    exported_groups = {g["id"]: g for g in doc["groups"]}
+    assert set(exported_groups) == set(figures.groups)
+    for label, g in figures.groups.items():
+        e = exported_groups[label]
+        assert (e["members"], e["admins"], e["creator"], e["created"], e["names"], e["platform"]) == (
+            list(g.members), list(g.admins), g.creator, g.created, list(g.names), g.platform), label
+    exported_persons = {p["id"]: p for p in doc["persons"]}
+    assert set(exported_persons) == set(figures.persons)
+    for label, p in figures.persons.items():
+        e = exported_persons[label]
+        assert {k: e[k] for k in p.counts()} == p.counts() == stored[label], label
+        assert (e["names"], e["phones"], e["countries"], e["roles"], e["groups"], e["priority"]) == (
+            list(p.names), list(p.phones), list(p.countries), list(p.roles), list(p.groups), p.priority), label
 
     overview = {row[0]: row for row in _table((tmp_path / "overview.html").read_text(encoding="utf-8"), "Per group")}
     for label, g in figures.groups.items():
@@ -100,3 +121,35 @@ def test_overview_timeline_is_the_operation_with_every_group_creation(small_demo
     assert not [m for m in overview.milestones if "registered" in m.what or (m.time or "") >= "2020"]
     assert len([m for m in overview.processing if "registered" in m.what]) == exhibits
     assert any(m.what.startswith("ingest") for m in overview.processing)
+
+
+def test_export_analysis_and_reports_count_messages_alike_across_a_minute_boundary(tmp_path: Path) -> None:
+    """Two phones recorded one message at 19:59:30 and 20:00:00 (another minute): it is one
+    message in the export, the dossier and the streamed count network analysis stores."""
+    from tantalio.network.case_sections import owner_persons
+    from tantalio.network.figures import message_counts
+
+    from .casefixture import INJECTION_TEXT, build_case
+
+    fx = build_case(tmp_path)
+    with CaseStore.open(fx.folder) as store:
+        with store.transaction():
+            store.conn.execute(
+                "INSERT INTO message(id, chat_obs_id, source_file_id, exhibit_id, message_key, location, "
+                "sender_identifier_id, time, time_raw, text, kind) VALUES (9, 2, 3, 'EX-02', 'k9', 'line 20', 3, "
+                "'2017-01-26T19:59:30Z', '26/01/2017 19:59', ?, 'text')", (INJECTION_TEXT,))
+            store.conn.execute(   # Ben's own message on his phone, no sender recorded, no time
+                "INSERT INTO message(id, chat_obs_id, source_file_id, exhibit_id, message_key, location, from_me, "
+                "time, time_raw, text, kind) VALUES (10, 2, 3, 'EX-02', 'k10', 'line 21', 1, NULL, '?', 'hi', 'text')")
+        figures = case_figures(store.conn)
+        streamed = message_counts(store.conn, owner_persons(store.conn))
+        exported = {p["id"]: p for p in build_case_document(store)["persons"]}
+        clusters = distinct_messages(recordings(store.conn))
+    assert streamed.messages == figures.messages == len(clusters)
+    assert streamed.recordings == figures.recordings == sum(len(c) for c in clusters)
+    labels = {1: "P-001", 2: "P-002", 3: "P-003", 4: "P-004", 5: "P-005"}
+    for pid, label in labels.items():
+        expected = sum(1 for c in clusters if c[0].sender == pid)
+        assert streamed.by_sender[pid] == figures.persons[label].messages == exported[label]["messages"] == expected
+    assert figures.persons["P-003"].messages == 1          # one message, two recordings
+    assert figures.persons["P-002"].messages == 3          # two posts and the untimed "from me" line

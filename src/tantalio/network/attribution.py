@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from tantalio.network.align import epoch, int_list_json, iso_s
+from tantalio.network.evidence_text import render
 from tantalio.network.history import was_member
 from tantalio.network.material import is_material, media_kind, preferred_kind
 
@@ -31,13 +32,10 @@ POST_TOLERANCE_S = 120.0
 MAX_ALTERNATIVES = 5
 
 
-ORIGIN_NOTES = {
-    "observed": "earliest copy seen, and its record says it was not forwarded",
-    "forwarded": "origin not observed: the earliest copy seen was already forwarded;"
-                 " its poster is the first observed, not the origin",
-    "undetermined": "origin undetermined: the earliest copy seen comes from a recording that does not say"
-                    " whether it was forwarded (e.g. a chat export)",
-}
+ORIGIN_STATES = ("observed", "forwarded", "undetermined")
+ORIGIN_NOTE_CODES = {state: f"origin.{state}" for state in ORIGIN_STATES}
+"""The message code of each first-sighting note (reports translate the note by it)."""
+ORIGIN_NOTES = {state: render(code, {}) for state, code in ORIGIN_NOTE_CODES.items()}
 
 
 def forward_state(flag: int | None, score: int | None) -> bool | None:

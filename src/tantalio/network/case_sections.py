@@ -9,12 +9,11 @@ import sqlite3
 from collections import defaultdict
 from typing import Any
 
-from tantalio.identity import clean_label, identifier_for
+from tantalio.identity import identifier_for
 from tantalio.model import Party
 from tantalio.model.records import MEMBERSHIP_KINDS
-from tantalio.network.align import epoch, iso_s
+from tantalio.network import figures
 from tantalio.network.labels import current_label
-from tantalio.network.roles import ROLE_ORDER
 from tantalio.network.sightings import of_items
 from tantalio.store.sqlite import CaseStore
 
@@ -53,26 +52,11 @@ def fill_case_document(store: CaseStore, doc: dict[str, Any]) -> None:
 
 def _persons(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: dict[int, str],
              owners: dict[str, int]) -> list[dict[str, Any]]:
-    phones: dict[int, set[str]] = defaultdict(set)
-    names: dict[int, set[str]] = defaultdict(set)
-    countries: dict[int, set[str]] = defaultdict(set)
+    phones, countries = figures.person_phones_countries(conn)
     exhibits: dict[int, set[str]] = defaultdict(set)
-    for pid, kind, value, normalized, scope, country in conn.execute(
-        "SELECT person_id, kind, value, normalized, scope, country FROM identifier WHERE person_id IS NOT NULL"
-    ):
-        if kind == "phone":
-            phones[pid].add(normalized)
-        elif kind == "display_name":
-            names[pid].add(clean_label(value))
-        if country:
-            countries[pid].add(country)
-        if scope:
-            exhibits[pid].add(scope)
-    for pid, name in conn.execute(
-        "SELECT i.person_id, n.value FROM alias a JOIN identifier i ON i.id = a.identifier_id"
-        " JOIN identifier n ON n.id = a.name_id WHERE i.person_id IS NOT NULL"
-    ):
-        names[pid].add(clean_label(name))
+    for pid, scope in conn.execute("SELECT DISTINCT person_id, scope FROM identifier WHERE person_id IS NOT NULL"
+                                   " AND scope != ''"):
+        exhibits[pid].add(scope)
     for pid, ex in conn.execute(
         "SELECT i.person_id, m.exhibit_id FROM message m JOIN identifier i ON i.id = m.sender_identifier_id"
         " WHERE i.person_id IS NOT NULL GROUP BY 1, 2"
@@ -88,26 +72,22 @@ def _persons(conn: sqlite3.Connection, person_label: dict[int, str], chat_label:
     for ex, pid in owners.items():
         owner_of[pid].add(ex)
         exhibits[pid].add(ex)
-    groups: dict[int, set[str]] = defaultdict(set)
-    for pid, chat in conn.execute("SELECT DISTINCT person_id, chat_id FROM membership_spell"):
-        groups[pid].add(chat_label[chat])
-    roles: dict[int, list[str]] = defaultdict(list)
-    for pid, role in conn.execute("SELECT person_id, role FROM person_role"):
-        roles[pid].append(role)
-    scores = {r[0]: r[1:] for r in conn.execute(
-        "SELECT person_id, messages, media_posted, known_posted, unknown_posted, first_posts, priority"
-        " FROM person_score")}
+    groups = figures.person_groups(conn)
+    roles = figures.person_roles(conn)
+    names = figures.name_sightings(conn)
+    posted = figures.posted_counts(conn)
+    messages = figures.message_counts(conn, owners).by_sender
+    priority = dict(conn.execute("SELECT person_id, priority FROM person_score"))
     out = []
     for pid, label in sorted(person_label.items(), key=lambda kv: kv[1]):
-        s = scores.get(pid, (0, 0, 0, 0, 0, 0.0))
+        counts = posted.get(pid, figures.PostedCounts())
         out.append({
-            "id": label, "phones": sorted(phones[pid]), "names": sorted(n for n in names[pid] if n),
+            "id": label, "phones": sorted(phones[pid]), "names": list(figures.distinct_names(names.get(pid, []))),
             "countries": sorted(countries[pid]), "exhibits": sorted(exhibits[pid]), "owner_of": sorted(owner_of[pid]),
-            "groups": sorted(groups[pid]),
-            "roles": sorted(roles[pid], key=ROLE_ORDER.index) if all(r in ROLE_ORDER for r in roles[pid])
-            else sorted(roles[pid]),
-            "messages": s[0], "media_posted": s[1], "known_posted": s[2], "unknown_posted": s[3],
-            "first_posts": s[4], "priority": s[5],
+            "groups": sorted(chat_label[c] for c in groups[pid]), "roles": roles.get(pid, []),
+            "messages": messages[pid], "media_posted": counts.media_posted, "known_posted": counts.known_posted,
+            "unknown_posted": counts.unknown_posted, "first_posts": counts.first_posts,
+            "priority": priority.get(pid, 0.0),
         })
     return out
 
@@ -116,32 +96,14 @@ def _groups(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: 
     jids: dict[int, set[str]] = defaultdict(set)
     for chat, jid in conn.execute("SELECT chat_id, lower(jid) FROM chat_obs WHERE jid IS NOT NULL AND is_group = 1"):
         jids[chat].add(jid)
-    names: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for chat, name, first in conn.execute("SELECT chat_id, name, first_seen FROM chat_name"):
-        names[chat].append((first or "", name))
-    admins: dict[int, set[int]] = defaultdict(set)
-    for chat, pid in conn.execute(
-        "SELECT id, creator_person_id FROM chat WHERE creator_person_id IS NOT NULL"
-        " UNION SELECT chat_id, person_id FROM group_event WHERE kind IN ('created', 'admin_granted')"
-        " AND person_id IS NOT NULL"
-        " UNION SELECT co.chat_id, i.person_id FROM group_member gm JOIN chat_obs co ON co.id = gm.chat_obs_id"
-        " JOIN identifier i ON i.id = gm.identifier_id WHERE gm.rank IN ('admin', 'creator')"
-        " AND i.person_id IS NOT NULL"
-    ):
-        admins[chat].add(pid)
-    members: dict[int, set[int]] = defaultdict(set)
-    for chat, pid in conn.execute("SELECT DISTINCT chat_id, person_id FROM membership_spell"):
-        members[chat].add(pid)
     out = []
-    for chat, platform, created, creator in conn.execute(
-        "SELECT id, platform, created_at, creator_person_id FROM chat WHERE is_group = 1"
-    ):
+    for chat, roster in figures.group_rosters(conn).items():
         out.append({
-            "id": chat_label[chat], "platform": platform, "jids": sorted(jids[chat]),
-            "names": [n for _, n in sorted(names[chat])], "created": iso_s(epoch(created)),
-            "creator": person_label.get(creator) if creator is not None else None,
-            "admins": sorted(person_label[p] for p in admins[chat]),
-            "members": sorted(person_label[p] for p in members[chat]),
+            "id": chat_label[chat], "platform": roster.platform, "jids": sorted(jids[chat]),
+            "names": list(roster.names), "created": roster.created,
+            "creator": person_label.get(roster.creator) if roster.creator is not None else None,
+            "admins": sorted(person_label[p] for p in roster.admins if p in person_label),
+            "members": sorted(person_label[p] for p in roster.members if p in person_label),
         })
     return sorted(out, key=lambda g: g["id"])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 
+from tantalio.network import figures
 from tantalio.network.align import epoch
 from tantalio.network.camera import folder_kind, has_camera_exif, taken_epoch
 from tantalio.network.communities import NetworkMeasures
@@ -51,19 +52,6 @@ def family_facts(conn: sqlite3.Connection) -> dict[str, MediaFamilyFacts]:
     return out
 
 
-def message_counts(conn: sqlite3.Connection, owner_person: dict[str, int]) -> dict[int, int]:
-    """Messages per person; the same message on several phones counts once (group, minute, text)."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS exhibit_owner(exhibit_id TEXT PRIMARY KEY, person_id INTEGER)")
-    conn.execute("DELETE FROM exhibit_owner")
-    conn.executemany("INSERT INTO exhibit_owner VALUES (?, ?)", sorted(owner_person.items()))
-    return dict(conn.execute(
-        "SELECT p, count(DISTINCT k) FROM (SELECT coalesce(i.person_id, CASE WHEN m.from_me THEN eo.person_id END) p,"
-        " co.chat_id || '|' || substr(m.time, 1, 16) || '|' || m.text k FROM message m"
-        " JOIN chat_obs co ON co.id = m.chat_obs_id LEFT JOIN identifier i ON i.id = m.sender_identifier_id"
-        " LEFT JOIN exhibit_owner eo ON eo.exhibit_id = m.exhibit_id"
-        " WHERE m.kind NOT IN ('system', 'system_unknown')) WHERE p IS NOT NULL GROUP BY p"))
-
-
 def camera_files(conn: sqlite3.Connection, owner_person: dict[str, int]) -> list[CameraFile]:
     """Files on exhibits with a known owner that carry camera evidence or sit in a camera folder."""
     zones = dict(conn.execute("SELECT id, timezone FROM exhibit"))
@@ -99,7 +87,7 @@ def read_facts(conn: sqlite3.Connection, owner_person: dict[str, int], measures:
     facts.persons = [pid for (pid,) in conn.execute("SELECT id FROM person ORDER BY id")]
     for chat, person in conn.execute("SELECT DISTINCT chat_id, person_id FROM membership_spell"):
         facts.groups_of.setdefault(person, set()).add(chat)
-    facts.messages = message_counts(conn, owner_person)
+    facts.messages = dict(figures.message_counts(conn, owner_person).by_sender)
     facts.chat_labels = dict(conn.execute("SELECT id, label FROM chat"))
     facts.families = family_facts(conn)
     facts.posts = [PostFact(pid, chat, person, epoch(time), sha, family or sha,

@@ -3,6 +3,7 @@
     OUT/summary.html                    every dossier of the run, linked
     OUT/overview.html
     OUT/vid-queue.html, vid-queue.csv, vid-queue-vics.json
+    OUT/recovered-deleted.csv           deleted message rows carved from message stores, apart
     OUT/dossiers/<person>.html, .json (.pdf: see below)
     OUT/packages/<CC>.zip               signed, in the country's language, a PDF of every dossier
 
@@ -146,6 +147,7 @@ def write_reports(store: CaseStore, out: Path, country: str | None = None, perso
         run.written.append(_write(out / "vid-queue.html", page.encode("utf-8")))
         run.written.append(_write(out / "vid-queue.csv", queue_csv(queue).encode("utf-8")))
         run.written.append(_write(out / "vid-queue-vics.json", vics_export(view, queue).encode("utf-8")))
+        run.written.append(_write(out / "recovered-deleted.csv", view.recovered.csv(view.synthetic).encode("utf-8")))
     for cc, persons in packages.items():
         assert key is not None
         tell(f"package {cc}")

@@ -19,6 +19,7 @@ from tantalio import __version__
 from tantalio.export import build_case_document
 from tantalio.network import sightings
 from tantalio.report.figures import CaseFigures, case_figures
+from tantalio.report.recovered import RecoveredRecords
 from tantalio.store.sqlite import CaseStore, current_actor
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA"
@@ -95,6 +96,7 @@ class CaseView:
         self.groups = self.figures.groups
         self.media: dict[str, dict[str, Any]] = {m["sha256"]: m for m in self.doc["media"]}
         self._exhibits: dict[str, ExhibitLine] = {}
+        self.recovered = RecoveredRecords(self.conn)   # carved deleted rows: apart from every figure
 
     # -- lookups -------------------------------------------------------------------------------
     def has_table(self, name: str) -> bool:

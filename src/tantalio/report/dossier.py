@@ -21,9 +21,21 @@ from tantalio.network import sightings
 from tantalio.report.caseview import SYNTHETIC_BANNER, CaseView, EvidenceRef, ExhibitLine, ReportContext
 from tantalio.report.figures import message_copies
 from tantalio.report.i18n import Translator
-from tantalio.report.wording import event_kind, name_kind, priority_terms, role_name
+from tantalio.report.recovered import salvaged_messages
+from tantalio.report.wording import (
+    event_kind,
+    evidence_sentence,
+    name_kind,
+    origin_note,
+    priority_terms,
+    recovered_area,
+    recovered_place,
+    recovered_state,
+    role_name,
+)
 
 MESSAGE_LIMIT = 200   # messages listed in full; the counts always cover all of them
+RECOVERED_LIMIT = 200
 POST_LIMIT = 500
 JOIN_KINDS = ("created", "added", "joined_link", "joined")
 LEAVE_KINDS = ("left", "removed")
@@ -134,6 +146,27 @@ class MessageLine:
     refs: tuple[str, ...]
     copies: int = 1
     """How many recordings (phones, exports) of this one group message were found."""
+    salvaged: bool = False
+    """Read (in one recording at least) from a recovered copy of a damaged database: a live row."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveredLine:
+    """A deleted message row carved from a message store whose sender resolves to the person:
+    listed apart from the messages and never counted in the dossier's figures."""
+
+    time: str | None
+    group: str | None              # the chat's label, or its JID as recorded
+    state: str                     # deleted | old_version
+    area: str                      # where in the database file it was found
+    exhibit: str
+    path: str
+    page: int
+    offset: int
+    wal_frame: int | None
+    place: str                     # page, offset and WAL frame, in words
+    text: str | None
+    refs: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +211,8 @@ class Dossier:
     first_sightings: tuple[FirstSightingLine, ...]
     messages: tuple[MessageLine, ...]
     messages_total: int
+    recovered: tuple[RecoveredLine, ...]
+    recovered_total: int
     co_members: tuple[CoMember, ...]
     spells: tuple[MembershipSpell, ...]
     activity: dict[str, int]      # messages per day (all of them, for the timeline)
@@ -239,7 +274,7 @@ def build_dossier(view: CaseView, person: str, context: ReportContext | None = N
             if not isinstance(item, dict):
                 continue
             ex, path = item.get("exhibit"), item.get("path")
-            refs += table.add(f"{role_name(tr, role)}: {item.get('text') or ''}", EvidenceRef(
+            refs += table.add(f"{role_name(tr, role)}: {evidence_sentence(tr, item)}", EvidenceRef(
                 ex, path, item.get("location"), view.file_sha256(ex, path), item.get("sha256"), item.get("chat")))
         roles.append(RoleLine(role, float(conf), refs))
     posts, posted, posts_total = _posts(view, pid, table, tr)
@@ -249,8 +284,10 @@ def build_dossier(view: CaseView, person: str, context: ReportContext | None = N
         for mid in _post_messages(view, post_id):
             first_refs += table.add(tr("first sighting of family %(family)s", family=fam),
                                     _with(view.message_ref(mid), sha, view.chat_label(chat)))
-        first.append(FirstSightingLine(fam, sha, view.chat_label(chat), time, origin, note, first_refs))
+        first.append(FirstSightingLine(fam, sha, view.chat_label(chat), time, origin, origin_note(tr, origin, note),
+                                       first_refs))
     messages, messages_total = _messages(view, pid, table, tr)
+    recovered, recovered_total = _recovered(view, pid, table, tr)
     cited = sorted({e.exhibit for e in table.rows if e.exhibit} | {e.id for e in seized})
     return Dossier(
         person=person, case=view.case_name, synthetic=view.synthetic, lang=context.lang,
@@ -263,6 +300,7 @@ def build_dossier(view: CaseView, person: str, context: ReportContext | None = N
         phones=phones, names=names, seized_exhibits=seized, cited_exhibits=tuple(view.exhibit(ex) for ex in cited),
         cameras=cameras, groups=groups, roles=tuple(roles), posted=posted, posts=posts, posts_total=posts_total,
         first_sightings=tuple(first), messages=messages, messages_total=messages_total,
+        recovered=recovered, recovered_total=recovered_total,
         co_members=_co_members(view, person), spells=_spells(view, pid, person, groups),
         activity=_activity(view, pid), evidence=tuple(table.rows), problems=tuple(view.problems),
     )
@@ -379,15 +417,34 @@ def _messages(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Transl
     """The person's messages, each once however many phones recorded it, citing every recording."""
     clusters = list(message_copies(view.conn, pid)) if pid is not None else []
     lines: list[MessageLine] = []
+    salvaged = salvaged_messages(view.conn, [rec.id for copies in clusters[:MESSAGE_LIMIT] for rec in copies])
     for copies in clusters[:MESSAGE_LIMIT]:
         first = copies[0]
         label = view.chat_label(first.conversation) if first.conversation > 0 else None
         refs: tuple[str, ...] = ()
         for rec in copies:
-            refs += table.add(tr("message (%(kind)s) in %(group)s", kind=rec.kind, group=label or "-"),
-                              _with(view.message_ref(rec.id), None, label))
-        lines.append(MessageLine(first.time, label, first.kind, first.text, refs, len(copies)))
+            fact = (tr("message (%(kind)s) in %(group)s, read from a recovered copy of a damaged database",
+                       kind=rec.kind, group=label or "-") if rec.id in salvaged
+                    else tr("message (%(kind)s) in %(group)s", kind=rec.kind, group=label or "-"))
+            refs += table.add(fact, _with(view.message_ref(rec.id), None, label))
+        lines.append(MessageLine(first.time, label, first.kind, first.text, refs, len(copies),
+                                 any(rec.id in salvaged for rec in copies)))
     return tuple(lines), len(clusters)
+
+
+def _recovered(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Translator
+               ) -> tuple[tuple[RecoveredLine, ...], int]:
+    """Deleted rows carved from message stores that resolve to the person (report/recovered.py)."""
+    rows = view.recovered.of_person(pid)
+    lines = []
+    for r in rows[:RECOVERED_LIMIT]:
+        fact = tr("Message in %(group)s: %(state)s (%(area)s)", state=recovered_state(tr, r.state),
+                  area=recovered_area(tr, r.area), group=r.group or r.chat or "-")
+        place = recovered_place(tr, r.page, r.offset, r.wal_frame)
+        refs = table.add(fact, EvidenceRef(r.exhibit, r.path, place, r.file_sha256, None, r.group))
+        lines.append(RecoveredLine(r.time, r.group or r.chat, r.state, r.area, r.exhibit, r.path, r.page, r.offset,
+                                   r.wal_frame, place, r.text, refs))
+    return tuple(lines), len(rows)
 
 
 def _co_members(view: CaseView, person: str) -> tuple[CoMember, ...]:

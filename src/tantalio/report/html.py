@@ -26,6 +26,8 @@ from tantalio.report.wording import (
     name_kind,
     origin_name,
     priority_term,
+    recovered_area,
+    recovered_state,
     role_name,
     status_name,
 )
@@ -46,7 +48,8 @@ def environment(lang: str = "en") -> Environment:
     tr = Translator(lang)
     env.filters.update(role=lambda c: role_name(tr, c), event=lambda c: event_kind(tr, c),
                        name_kind=lambda c: name_kind(tr, c), status=lambda c: status_name(tr, c),
-                       origin=lambda c: origin_name(tr, c), term=lambda c: priority_term(tr, c))
+                       origin=lambda c: origin_name(tr, c), term=lambda c: priority_term(tr, c),
+                       recovered_state=lambda c: recovered_state(tr, c), recovered_area=lambda c: recovered_area(tr, c))
     env.globals["glossary"] = glossary(tr)
     return env
 

@@ -26,6 +26,8 @@ LANGUAGES = ("en", "es", "pt", "de", "it", "fr")
 DOMAIN = "tantalio"
 LOCALE_DIR = Path(__file__).parent / "locale"
 SOURCES = Path(__file__).parent
+# Sentences other layers write for reports to translate: role evidence and first-sighting notes.
+OTHER_SOURCES = (Path(__file__).parent.parent / "network" / "evidence_text.py",)
 
 # Official or main administrative language of each country, where it is one we translate into.
 # Multilingual countries take the language their national police most often uses for
@@ -73,6 +75,14 @@ class Translator:
         text = self._t.gettext(message)
         return text % values if values else text
 
+    def number(self, value: float, decimals: int = 0) -> str:
+        """A number as this language writes it (English: as network analysis writes it)."""
+        if self.lang == "en":
+            return f"{value:.{decimals}f}" if decimals else str(value)
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=self.lang)
+
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark for extraction only"
     return message
@@ -81,16 +91,20 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark fo
 # -- catalogue maintenance ----------------------------------------------------------------------
 def _extract() -> Any:
     from babel.messages.catalog import Catalog
-    from babel.messages.extract import extract_from_dir
+    from babel.messages.extract import extract_from_dir, extract_from_file
 
     catalog = Catalog(project="Tantalio", domain=DOMAIN, charset="utf-8")
     method_map = [("templates/**.j2", "jinja2"), ("**.py", "python")]
     options = {"templates/**.j2": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"}}
+    keywords: dict[str, Any] = {"_": None, "N_": None, "tr": None, "ngettext": (1, 2), "plural": (1, 2)}
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(SOURCES), method_map, options_map=options, keywords={"_": None, "N_": None, "tr": None,
-                                                                     "ngettext": (1, 2), "plural": (1, 2)},
+            str(SOURCES), method_map, options_map=options, keywords=keywords,
             comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for path in OTHER_SOURCES:
+        for lineno, message, comments, context in extract_from_file(
+                "python", str(path), keywords=keywords, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
+            catalog.add(message, None, [(path.name, lineno)], auto_comments=comments, context=context)
     return catalog
 
 

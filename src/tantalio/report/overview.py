@@ -22,6 +22,7 @@ from tantalio.report.caseview import CaseView
 from tantalio.report.figures import GroupFigures
 from tantalio.report.html import render
 from tantalio.report.i18n import Translator
+from tantalio.report.recovered import FileCount, SalvagedFile, salvaged_files
 from tantalio.report.svg import main_role, network, timeline
 
 NETWORK_LIMIT = 400   # persons drawn; beyond that the picture keeps the highest-priority ones
@@ -48,6 +49,8 @@ class Overview:
     groups: tuple[GroupFigures, ...]
     milestones: tuple[Milestone, ...]
     processing: tuple[Milestone, ...]
+    recovered: tuple[FileCount, ...]          # deleted rows carved per exhibit and file (never in a figure)
+    salvaged: tuple[SalvagedFile, ...]        # damaged databases read from a recovered copy (live rows)
     drawn: int
     network_svg: str
     timeline_svg: str
@@ -97,7 +100,7 @@ def build_overview(view: CaseView, tr: Translator | None = None) -> Overview:
         view.case_name, view.synthetic, len(persons), sum(country_exhibits.values()), view.figures.messages,
         view.figures.media, per_country, per_role, groups,
         tuple(sorted(milestones, key=lambda m: (m.time is None, m.time or "", m.what))), _processing(view, tr),
-        len(drawn), picture,
+        tuple(view.recovered.by_file()), tuple(salvaged_files(view.conn)), len(drawn), picture,
         timeline(spells, daily, tr("Operation timeline: group lifetimes and messages per day"),
                  {"messages": tr("messages"), "start": tr("start of the records"), "end": tr("end of the records"),
                   "admin": tr("admin from")}))

@@ -8,7 +8,10 @@ entry here (a role or event kind added later) is shown as recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from tantalio.network.attribution import ORIGIN_NOTE_CODES, ORIGIN_NOTES
+from tantalio.network.evidence_text import render
 from tantalio.report.i18n import N_, Translator
 
 ROLES = {
@@ -74,6 +77,21 @@ ORIGINS = {
     "undetermined": N_("undetermined (forward state not recorded)"),
 }
 
+# Deleted message rows carved from a message store (report/recovered.py): what they are, and
+# where in the database file they were found.
+RECOVERED_STATES = {
+    "deleted": N_("recovered, deleted"),
+    "old_version": N_("recovered, old version"),
+}
+RECOVERED_AREAS = {
+    "freelist": N_("free page"),
+    "freeblock": N_("free block inside a page"),
+    "unallocated": N_("unallocated space inside a page"),
+    "superseded": N_("old page version in the database file"),
+    "wal": N_("WAL frame"),
+    "wal_uncommitted": N_("uncommitted WAL frame"),
+}
+
 PRIORITY_TERMS = {
     "production": N_("production: evidence the person made new material"),
     "suspected_production": N_("suspected production: first posts of unknown material"),
@@ -118,6 +136,21 @@ def origin_name(tr: Translator, origin: str | None) -> str:
     return _word(tr, ORIGINS, origin)
 
 
+def recovered_state(tr: Translator, state: str) -> str:
+    return _word(tr, RECOVERED_STATES, state)
+
+
+def recovered_area(tr: Translator, area: str) -> str:
+    return _word(tr, RECOVERED_AREAS, area)
+
+
+def recovered_place(tr: Translator, page: int, offset: int, wal_frame: int | None) -> str:
+    """Where in the database file a recovered row lies."""
+    if wal_frame is None:
+        return tr("page %(page)s, offset %(offset)s", page=page, offset=offset)
+    return tr("WAL frame %(frame)s, page %(page)s, offset %(offset)s", frame=wal_frame, page=page, offset=offset)
+
+
 def priority_terms() -> tuple[str, ...]:
     return tuple(PRIORITY_TERMS)
 
@@ -129,3 +162,25 @@ def priority_term(tr: Translator, term: str) -> str:
 def glossary(tr: Translator) -> tuple[GlossaryEntry, ...]:
     return tuple(GlossaryEntry(role, tr(ROLES[role]), tr(meaning), tr(evidence))
                  for role, (meaning, evidence) in ROLE_GLOSSARY.items())
+
+
+def evidence_sentence(tr: Translator, item: dict[str, Any]) -> str:
+    """A role-evidence item in the report's language, translated by its message code
+    (:mod:`tantalio.network.evidence_text`); its parameters (times, labels, names, serials) are
+    quoted as recorded. An item without a code, or with one this version does not know, is shown
+    as recorded."""
+    code, params = item.get("code"), item.get("params")
+    if isinstance(code, str) and isinstance(params, dict):
+        try:
+            return render(code, params, tr, tr.number)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return str(item.get("text") or "")
+
+
+def origin_note(tr: Translator, origin: str | None, note: str | None) -> str | None:
+    """A first sighting's note: analysis's standard note for its origin in the report's language,
+    any other note as recorded."""
+    if origin in ORIGIN_NOTE_CODES and note == ORIGIN_NOTES[origin]:
+        return render(ORIGIN_NOTE_CODES[origin], {}, tr, tr.number)
+    return note

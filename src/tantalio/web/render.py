@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from tantalio.export import build_case_document
+from tantalio.report.wording import RECOVERED_AREAS, RECOVERED_STATES
 from tantalio.store import CaseStore
 from tantalio.web.accounts import WebSession
 from tantalio.web.auth import config_of
@@ -27,6 +28,7 @@ ENV = jinja2.Environment(
     lstrip_blocks=True,
 )
 ENV.globals["urlencode"] = urlencode
+ENV.globals["recovered_words"] = {**RECOVERED_STATES, **RECOVERED_AREAS}   # codes of carved rows, in English
 
 
 def is_synthetic(store: CaseStore) -> bool:

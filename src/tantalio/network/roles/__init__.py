@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from tantalio.network.evidence_text import evidence
 from tantalio.network.facts import NetworkFacts, RoleFinding
 from tantalio.network.roles.administration import administrators
 from tantalio.network.roles.brokerage import bridges
@@ -35,9 +36,8 @@ def consumers(facts: NetworkFacts, others: set[int]) -> dict[int, RoleFinding]:
     for person, groups in facts.groups_of.items():
         if person in others or not groups or posted[person] > CONSUMER_MAX_POSTS:
             continue
-        out[person] = RoleFinding("consumer", 0.6 if posted[person] else 0.7, [{
-            "text": f"member of {len(groups)} group(s); {posted[person]} image/video post(s),"
-                    f" {facts.messages.get(person, 0)} messages; no other role"}])
+        out[person] = RoleFinding("consumer", 0.6 if posted[person] else 0.7, [evidence(
+            "consumer.member", groups=len(groups), posts=posted[person], messages=facts.messages.get(person, 0))])
     return out
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from tantalio.network.align import iso_s
+from tantalio.network.evidence_text import evidence as coded
 from tantalio.network.facts import Evidence, NetworkFacts, RoleFinding
 
 NEG_INF = float("-inf")
@@ -60,25 +61,26 @@ def administrators(facts: NetworkFacts) -> dict[int, RoleFinding]:
         evidence[person].append((confidence, item))
 
     for c in facts.creations:
-        note(c.person, 0.95, {"text": f"created the group{' at ' + (iso_s(c.time) or '') if c.time else ''}",
-                              "chat": label.get(c.chat)})
+        created = coded("admin.created_at", time=iso_s(c.time)) if c.time else coded("admin.created")
+        note(c.person, 0.95, {**created, "chat": label.get(c.chat)})
     revoked = {(e.chat, e.person): e.time for e in facts.events if e.kind == "admin_revoked" and e.person is not None}
     for e in facts.events:
         if e.kind == "admin_granted" and e.person is not None:
-            until = revoked.get((e.chat, e.person))
-            ended = f", until revoked at {iso_s(until) or '?'}" if (e.chat, e.person) in revoked else ""
-            note(e.person, 0.8 if ended else 0.9, {"text": f"granted admin at {iso_s(e.time) or '?'}{ended}",
-                                                   "chat": label.get(e.chat)})
+            ended = (e.chat, e.person) in revoked
+            granted = coded("admin.granted_until_revoked", time=iso_s(e.time),
+                            revoked=iso_s(revoked[(e.chat, e.person)])) if ended \
+                else coded("admin.granted", time=iso_s(e.time))
+            note(e.person, 0.8 if ended else 0.9, {**granted, "chat": label.get(e.chat)})
     for r in facts.ranks:
-        note(r.person, 0.9, {"text": f"listed as group {r.rank} by the group database", "chat": label.get(r.chat),
-                             "exhibit": r.exhibit, "location": r.location})
+        rank = coded(f"admin.listed_{r.rank}") if r.rank in ("admin", "creator") \
+            else coded("admin.listed", rank=r.rank)
+        note(r.person, 0.9, {**rank, "chat": label.get(r.chat), "exhibit": r.exhibit, "location": r.location})
     removals: dict[int, int] = defaultdict(int)
     for e in facts.events:
         if e.kind == "removed" and e.actor is not None and e.actor != e.person:
             removals[e.actor] += 1
             note(e.actor, min(0.9, 0.7 + 0.05 * removals[e.actor]),
-                 {"text": f"removed a member at {iso_s(e.time) or '?'} (only admins can remove members)",
-                  "chat": label.get(e.chat)})
+                 {**coded("admin.removed_member", time=iso_s(e.time)), "chat": label.get(e.chat)})
     adds = _admin_adds(facts, spells)
     out = {}
     for person, items in evidence.items():
@@ -86,7 +88,7 @@ def administrators(facts: NetworkFacts) -> dict[int, RoleFinding]:
         listed = [item for _, item in items]
         confidence = items[0][0]
         if adds.get(person):
-            listed.append({"text": f"added {adds[person]} member(s) while known to be an admin of that group"})
+            listed.append(coded("admin.added_members", members=adds[person]))
             confidence = min(0.98, confidence + 0.02)
         out[person] = RoleFinding("administrator", round(confidence, 3), listed)
     return out

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from itertools import combinations
 
+from tantalio.network.evidence_text import evidence
 from tantalio.network.facts import Evidence, NetworkFacts, RoleFinding
 
 MIN_COMMUNITIES = 3
@@ -64,25 +65,24 @@ def bridges(facts: NetworkFacts) -> dict[int, RoleFinding]:
     for (a, b), persons in sorted(linkers.items()):
         if len(persons) <= FEW_LINKS and not _connected(edges, a, b, (a, b)):
             for person in persons:
-                found[person].append({"text": f"one of {len(persons)} member(s) linking communities {a} and {b},"
-                                              " which nothing else connects"})
+                found[person].append(evidence("bridge.sole_link", members=len(persons), a=a, b=b))
                 confidence[person] = max(confidence[person], 0.85 if len(persons) == 1 else 0.75)
     for person, counts in spread.items():
         total = sum(counts.values())
         participation = 1.0 - sum((n / total) ** 2 for n in counts.values())
         if len(counts) >= MIN_COMMUNITIES and participation >= MIN_PARTICIPATION:
-            found[person].append({"text": f"member of {total} groups spread over {len(counts)} communities"
-                                          f" (participation coefficient {participation:.2f})"})
+            found[person].append(evidence("bridge.spread", groups=total, communities=len(counts),
+                                          participation=participation))
             confidence[person] = max(confidence[person], min(0.9, 0.6 + 0.1 * (len(counts) - MIN_COMMUNITIES)
                                                              + 0.3 * (participation - MIN_PARTICIPATION)))
     out = {}
-    for person, evidence in found.items():
-        support = []
-        if person in measures.kpp_rank:
-            support.append(f"key-player rank {measures.kpp_rank[person]} (removal fragments the network)")
-        if measures.betweenness.get(person):
-            support.append(f"betweenness {measures.betweenness[person]:.1f}")
-        if support:
-            evidence.append({"text": "; ".join(support)})
-        out[person] = RoleFinding("bridge", round(confidence[person], 3), evidence)
+    for person, items in found.items():
+        rank, between = measures.kpp_rank.get(person), measures.betweenness.get(person)
+        if rank is not None and between:
+            items.append(evidence("bridge.key_player_betweenness", rank=int(rank), betweenness=float(between)))
+        elif rank is not None:
+            items.append(evidence("bridge.key_player", rank=int(rank)))
+        elif between:
+            items.append(evidence("bridge.betweenness", betweenness=float(between)))
+        out[person] = RoleFinding("bridge", round(confidence[person], 3), items)
     return out

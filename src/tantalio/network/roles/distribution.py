@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from statistics import median
 
+from tantalio.network.evidence_text import evidence
 from tantalio.network.facts import NetworkFacts, PostFact, RoleFinding
 
 MIN_FAMILIES = 3
@@ -88,18 +89,15 @@ def distributors(facts: NetworkFacts) -> dict[int, RoleFinding]:
                 or len(moved) >= MANY_FAMILIES):
             continue
         downstream = _descendants(children, sorted(own_posts[person]), by_id, person)
-        labels = ", ".join(sorted(facts.chat_labels.get(g, str(g)) for g in groups))
-        evidence = [{"text": f"moved {len(moved)} families of material into {len(groups)} groups ({labels}):"
-                             f" {len(reposted[person])} re-posted after someone else introduced them,"
-                             f" {len(brought)} first brought into the network from outside it (known to a hash"
-                             " list, or already forwarded when first seen)"}]
+        labels = sorted(facts.chat_labels.get(g, str(g)) for g in groups)
+        items = [evidence("distributor.moved", families=len(moved), groups=len(groups), labels=labels,
+                          reposted=len(reposted[person]), imported=len(brought))]
         confidence = 0.5 + 0.06 * min(5, len(moved) - MIN_FAMILIES + 1) + 0.05 * min(2, len(groups) - 1)
         if fast is not None:
-            evidence.append({"text": f"median re-post latency {fast / 3600:.1f} h over {len(latency[person])}"
-                                     " re-posts (propagation edges)"})
+            items.append(evidence("distributor.latency", hours=fast / 3600, reposts=len(latency[person])))
             confidence += 0.05 if fast <= FAST_LATENCY_S else 0.0
         if downstream:
-            evidence.append({"text": f"{downstream} later posts by others descend from their posts (propagation edges)"})
+            items.append(evidence("distributor.downstream", posts=downstream))
             confidence += min(0.1, 0.02 * downstream)
-        out[person] = RoleFinding("distributor", round(min(0.95, confidence), 3), evidence)
+        out[person] = RoleFinding("distributor", round(min(0.95, confidence), 3), items)
     return out

@@ -18,14 +18,17 @@ importer in the evidence.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tantalio.network.align import iso_s
 from tantalio.network.camera import has_camera_exif
+from tantalio.network.evidence_text import evidence as coded
+from tantalio.network.evidence_text import part, render
 from tantalio.network.facts import CameraFile, Evidence, NetworkFacts, RoleFinding
 
 TAKEN_TOLERANCE_S = 120.0     # camera and server clocks: the capture may read a little after the post
 IMPORTER_MIN_FAMILIES = 3     # unknown families first posted, with no camera original of any on own phones
+_TAKEN_FROM = {"exif": part("camera.taken_exif"), "file_time": part("camera.taken_file_time")}
 
 
 class CameraVerdict(NamedTuple):
@@ -35,6 +38,7 @@ class CameraVerdict(NamedTuple):
     supports: bool
     reason: str
     confidence: float
+    notes: tuple[dict[str, Any], ...] = ()   # the supporting notes of ``reason`` as coded parts
 
 
 def camera_verdicts(facts: NetworkFacts) -> list[CameraVerdict]:
@@ -75,22 +79,23 @@ def camera_verdicts(facts: NetworkFacts) -> list[CameraVerdict]:
         notes = []
         if exif:
             confidence += 0.15
-            notes.append("camera EXIF " + " ".join(x for x in (cam.make, cam.model) if x))
+            notes.append(part("camera.exif", camera=" ".join(x for x in (cam.make, cam.model) if x)))
         if cam.folder == "camera":
             confidence += 0.1
-            notes.append("in the camera folder")
+            notes.append(part("camera.folder"))
         if cam.serial:
             confidence += 0.03
-            notes.append(f"body serial {cam.serial}")
+            notes.append(part("camera.serial", serial=cam.serial))
             if len(serial_exhibits[cam.serial]) > 1:
                 confidence += 0.05
-                notes.append(f"the same camera serial on {len(serial_exhibits[cam.serial])} exhibits")
+                notes.append(part("camera.serial_on_exhibits", exhibits=len(serial_exhibits[cam.serial])))
         if cam.taken_from == "exif":
             confidence += 0.02
         if first is not None and first.person == cam.person and first.origin == "observed":
             confidence += 0.05
-            notes.append("the owner is the material's observed first poster")
-        out.append(CameraVerdict(cam, status, series, True, "; ".join(notes), round(min(0.98, confidence), 3)))
+            notes.append(part("camera.owner_first_poster"))
+        out.append(CameraVerdict(cam, status, series, True, "; ".join(render(n["code"], n["params"]) for n in notes),
+                                 round(min(0.98, confidence), 3), tuple(notes)))
     return out
 
 
@@ -105,11 +110,13 @@ def producers(facts: NetworkFacts, verdicts: list[CameraVerdict]) -> dict[int, R
         for v in items:
             known = v.status == "known"
             cam = v.file
+            code = ("producer.camera_original_known_series" if v.series else "producer.camera_original_known") \
+                if known else "producer.camera_original"
+            params: dict[str, Any] = {"series": v.series} if known and v.series else {}
+            params.update(taken=iso_s(cam.taken), taken_from=_TAKEN_FROM.get(cam.taken_from or "", cam.taken_from),
+                          reasons=list(v.notes))
             evidence.append({
-                "text": (f"camera original of {'KNOWN' if known else 'unknown'} material"
-                         f"{' (series ' + v.series + ')' if known and v.series else ''} on the person's own exhibit,"
-                         f" taken {iso_s(cam.taken) or '?'} ({cam.taken_from}), before its first post; "
-                         f"{v.reason}"),
+                **coded(code, **params),
                 "exhibit": cam.exhibit, "path": cam.path, "sha256": cam.sha256, "family": cam.family,
                 "camera_original": True, "known_series": known, "series": v.series if known else None,
                 "serial": cam.serial})
@@ -135,16 +142,13 @@ def suspected_producers(facts: NetworkFacts, producers_found: set[int]) -> dict[
         evidence: list[Evidence] = []
         for family in families:
             seen = facts.first_sightings[family]
-            evidence.append({"text": f"earliest observed poster of unknown material (its record says not forwarded)"
-                                     f" at {iso_s(seen.time)}",
+            evidence.append({**coded("suspected_producer.first_observed", time=iso_s(seen.time)),
                              "sha256": seen.sha256, "family": family, "chat": facts.chat_labels.get(seen.chat)})
         confidence = 0.5 + 0.05 * min(3, len(families) - 1)
         seized = facts.seized_from.get(person)
         if len(families) >= IMPORTER_MIN_FAMILIES and seized and not own_originals.get(person):
             confidence = 0.35
-            evidence.insert(0, {"text": f"importer pattern: first posted {len(families)} unknown families, but no"
-                                        f" camera original of any is on their seized exhibit(s)"
-                                        f" {', '.join(sorted(seized))}: material new to the network, not shown"
-                                        " to be self-produced", "importer": True})
+            evidence.insert(0, {**coded("suspected_producer.importer", families=len(families), exhibits=sorted(seized)),
+                                "importer": True})
         out[person] = RoleFinding("suspected_producer", round(confidence, 3), evidence)
     return out

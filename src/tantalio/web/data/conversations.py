@@ -186,16 +186,17 @@ def _details(conn: sqlite3.Connection, page: list[tuple[float | None, tuple[int,
     owners = exhibit_owners(conn)
     labels = dict(conn.execute("SELECT id, label FROM person").fetchall())
     messages: dict[int, dict[str, Any]] = {}
-    for mid, exhibit, location, time, raw, text, kind, fwd, person, sender, from_me, path in conn.execute(
+    for mid, exhibit, location, time, raw, text, kind, fwd, person, sender, from_me, path, recovery in conn.execute(
         "SELECT m.id, m.exhibit_id, m.location, m.time, m.time_raw, m.text, m.kind, m.forwarded, i.person_id, i.value, "
-        "m.from_me, s.path FROM message m LEFT JOIN identifier i ON i.id = m.sender_identifier_id "
+        "m.from_me, s.path, m.recovery FROM message m LEFT JOIN identifier i ON i.id = m.sender_identifier_id "
         "JOIN source_file s ON s.id = m.source_file_id WHERE m.id IN (SELECT value FROM json_each(?))", (wanted,)
     ):
         if person is None and from_me:
             person = owners.get(exhibit)
         messages[mid] = {"message": mid, "exhibit": exhibit, "path": path, "location": location, "time": time,
                          "time_raw": raw, "text": text, "kind": kind, "forwarded": fwd, "person": person,
-                         "sender_identifier": sender or ("device owner" if from_me else None)}
+                         "sender_identifier": sender or ("device owner" if from_me else None),
+                         "recovery": recovery}
     media: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for mid, sha, seen_as, mime, name, caption, status, has_file in conn.execute(
         "SELECT r.message_id, r.sha256, r.seen_as, coalesce(mi.mime, r.mime), r.name, r.caption, mi.status, "
@@ -226,7 +227,7 @@ def _details(conn: sqlite3.Connection, page: list[tuple[float | None, tuple[int,
             "forwarded": None if not states else (True in states),
             "media": list(refs.values()),
             "copies": [{"exhibit": c["exhibit"], "message": c["message"], "path": c["path"], "location": c["location"],
-                        "time": c["time"], "time_raw": c["time_raw"]} for c in sorted(copies, key=lambda c: c["exhibit"])],
+                        "time": c["time"], "time_raw": c["time_raw"], "recovery": c["recovery"]} for c in sorted(copies, key=lambda c: c["exhibit"])],
             "messages": [c["message"] for c in copies],
         })
     return out

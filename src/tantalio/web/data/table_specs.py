@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tantalio.report.recovered import WEB_FROM, enrich_web, from_me_words
+from tantalio.report.wording import RECOVERED_AREAS, RECOVERED_STATES
 from tantalio.web.data.tables import Column, Table
 
 
@@ -90,4 +92,32 @@ AUDIT = Table("audit", "Audit log", (
     Column("details", "Details", "a.details"),
 ), default_sort="seq", default_desc=True, from_sql="FROM audit_event a")
 
-TABLES = {t.name: t for t in (PERSONS, GROUPS, MEDIA, EVIDENCE, WARNINGS, AUDIT)}
+
+
+def _words(column: str, words: dict[str, str]) -> str:
+    """SQL naming a code in English words (the codes and words are the code's own, not user text)."""
+    cases = " ".join(f"WHEN '{code}' THEN '{word}'" for code, word in words.items())
+    return f"(CASE {column} {cases} ELSE {column} END)"
+
+
+# Deleted message rows carved from message stores (report/recovered.py): their own table, every
+# row says "recovered"; person and group are resolved per page (not sortable or filterable).
+RECOVERED = Table("recovered", "Recovered deleted messages", (
+    Column("state", "Recovered as", _words("r.state", RECOVERED_STATES)),
+    Column("time", "Time (UTC)", "r.time"),
+    Column("group", "Group", link=_group("group"), filterable=False),
+    Column("chat", "Chat JID", "r.chat"),
+    Column("person", "Person", link=_person("person"), filterable=False),
+    Column("sender", "Sender JID", "r.sender"),
+    Column("from_me", "Sent by the device owner", from_me_words()),
+    Column("text", "Text (as recovered)", "r.text"),
+    Column("exhibit", "Exhibit", "r.exhibit_id"),
+    Column("path", "File", "s.path"),
+    Column("area", "Found in", _words("r.area", RECOVERED_AREAS)),
+    Column("page", "Page", "r.page", numeric=True, filterable=False),
+    Column("offset", "Offset", "r.offset", numeric=True, filterable=False),
+    Column("wal_frame", "WAL frame", "r.wal_frame", numeric=True, filterable=False),
+    Column("rowid", "Row id", "r.row_id", numeric=True, filterable=False),
+), default_sort="exhibit", from_sql=WEB_FROM, tie_break="s.path, r.page, r.offset, r.id", enrich=enrich_web)
+
+TABLES = {t.name: t for t in (PERSONS, GROUPS, MEDIA, EVIDENCE, WARNINGS, AUDIT, RECOVERED)}

@@ -45,6 +45,8 @@ class Table:
     from_sql: str | None = None                 # "FROM ... [WHERE ...]" for SQL tables
     fixed_where: tuple[str, ...] = ()
     tie_break: str = ""                         # SQL (or key) making the order total, for stable paging
+    enrich: Callable[[sqlite3.Connection, list[dict[str, Any]]], None] | None = None
+    """Fills columns without SQL (values resolved in Python) into each page or CSV chunk of rows."""
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -64,7 +66,8 @@ class Query:
     @classmethod
     def from_params(cls, table: Table, params: dict[str, str]) -> Query:
         sort = params.get("sort", "")
-        if table.column(sort) is None:
+        column = table.column(sort)
+        if column is None or (table.from_sql is not None and column.sql is None):  # resolved later: not sortable
             sort, desc = table.default_sort, table.default_desc
         else:
             desc = params.get("dir", "asc") == "desc"
@@ -177,6 +180,8 @@ def page_sql(table: Table, conn: sqlite3.Connection, query: Query) -> dict[str, 
     keys = [c.key for c in table.columns if c.sql]
     rows = [dict(zip(keys, r, strict=True)) for r in conn.execute(
         f"{_select(table)}{where}{_order(table, query)} LIMIT ? OFFSET ?", [*args, query.limit, query.offset])]  # noqa: S608
+    if table.enrich is not None:
+        table.enrich(conn, rows)
     return _page(table, query, int(total), rows)
 
 
@@ -184,15 +189,20 @@ def sql_rows(table: Table, conn: sqlite3.Connection, query: Query) -> Iterator[d
     """Every row of the filtered, sorted view (for CSV), streamed."""
     where, args = _where(table, query)
     keys = [c.key for c in table.columns if c.sql]
-    for r in conn.execute(f"{_select(table)}{where}{_order(table, query)}", args):  # noqa: S608
-        yield dict(zip(keys, r, strict=True))
+    cursor = conn.execute(f"{_select(table)}{where}{_order(table, query)}", args)  # noqa: S608
+    while chunk := cursor.fetchmany(500):
+        rows = [dict(zip(keys, r, strict=True)) for r in chunk]
+        if table.enrich is not None:
+            table.enrich(conn, rows)
+        yield from rows
 
 
 def _page(table: Table, query: Query, total: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
     for row in rows:
         row["_links"] = {c.key: c.link(row) for c in table.columns if c.link is not None}
     return {"name": table.name, "title": table.title, "total": total, "rows": rows, "query": query,
-            "columns": table.columns, "page_sizes": PAGE_SIZES}
+            "columns": table.columns, "page_sizes": PAGE_SIZES,
+            "unsortable": {c.key for c in table.columns if table.from_sql is not None and c.sql is None}}
 
 
 # -- CSV -------------------------------------------------------------------------------------------------

@@ -268,9 +268,14 @@ def warnings_page(request: Request, store: Store, session: Analyst) -> HTMLRespo
     return _table_page(request, store, session, "warnings", summary=warning_summary(store))
 
 
+@router.get("/recovered", include_in_schema=False)
+def recovered_page(request: Request, store: Store, session: Analyst) -> HTMLResponse:
+    return _table_page(request, store, session, "recovered")
+
+
 @router.get("/{name}.csv", include_in_schema=False)
 def csv_export(request: Request, store: Store, session: Analyst,
-               name: Annotated[str, PathParam(pattern="^(persons|groups|media|evidence|warnings)$")]) -> Response:
+               name: Annotated[str, PathParam(pattern="^(persons|groups|media|evidence|warnings|recovered)$")]) -> Response:
     store.audit("web.table_exported", {"table": name, "query": dict(request.query_params)}, actor=session.user.name)
     return table_csv(request, store, name)
 

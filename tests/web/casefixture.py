@@ -143,7 +143,7 @@ def build_case(root: Path) -> FixtureCase:
                   ("G-002", "added", "P-004", "P-003", "2023-03-01T09:00:00Z"),
                   ("G-002", "left", "P-004", None, "2023-05-01T09:00:00Z")]
         for group, kind, who, by, time in events:
-            conn.execute("INSERT INTO group_event(chat_id, kind, person_id, actor_person_id, time, sources) "
+            conn.execute("INSERT INTO group_event(chat_id, event, person_id, by_person_id, time, sources) "
                          "VALUES (?, ?, ?, ?, ?, '[]')",
                          (chats[group][0], kind, person_id[who], person_id[by] if by else None, time))
 

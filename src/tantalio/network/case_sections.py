@@ -77,7 +77,7 @@ def _persons(conn: sqlite3.Connection, person_label: dict[int, str], chat_label:
         "SELECT i.person_id, m.exhibit_id FROM message m JOIN identifier i ON i.id = m.sender_identifier_id"
         " WHERE i.person_id IS NOT NULL GROUP BY 1, 2"
         " UNION SELECT i.person_id, e.exhibit_id FROM membership_event e JOIN identifier i"
-        " ON i.id IN (e.subject_identifier_id, e.actor_identifier_id) WHERE i.person_id IS NOT NULL"
+        " ON i.id IN (e.person_identifier_id, e.by_identifier_id) WHERE i.person_id IS NOT NULL"
         " UNION SELECT i.person_id, co.exhibit_id FROM group_member g JOIN chat_obs co ON co.id = g.chat_obs_id"
         " JOIN identifier i ON i.id = g.identifier_id WHERE i.person_id IS NOT NULL"
         " UNION SELECT i.person_id, a.exhibit_id FROM alias a JOIN identifier i ON i.id = a.identifier_id"
@@ -122,7 +122,7 @@ def _groups(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: 
     admins: dict[int, set[int]] = defaultdict(set)
     for chat, pid in conn.execute(
         "SELECT id, creator_person_id FROM chat WHERE creator_person_id IS NOT NULL"
-        " UNION SELECT chat_id, person_id FROM group_event WHERE kind IN ('created', 'admin_granted')"
+        " UNION SELECT chat_id, person_id FROM group_event WHERE event IN ('created', 'admin_granted')"
         " AND person_id IS NOT NULL"
         " UNION SELECT co.chat_id, i.person_id FROM group_member gm JOIN chat_obs co ON co.id = gm.chat_obs_id"
         " JOIN identifier i ON i.id = gm.identifier_id WHERE gm.rank IN ('admin', 'creator')"
@@ -150,7 +150,7 @@ def _memberships(conn: sqlite3.Connection, person_label: dict[int, str],
                  chat_label: dict[int, str]) -> list[dict[str, Any]]:
     kinds = sorted(MEMBERSHIP_KINDS)
     rows = conn.execute(
-        f"SELECT chat_id, person_id, kind, time, actor_person_id FROM group_event WHERE kind IN"  # noqa: S608  (placeholders only)
+        f"SELECT chat_id, person_id, event, time, by_person_id FROM group_event WHERE event IN"  # noqa: S608  (placeholders only)
         f" ({','.join('?' * len(kinds))}) AND person_id IS NOT NULL", kinds).fetchall()
     out = [{"group": chat_label[c], "person": person_label[p], "event": k, "time": t,
             "by": person_label.get(a) if a is not None else None} for c, p, k, t, a in rows]

@@ -34,7 +34,7 @@ class Observation:
     created_at: str | None
     creator_identifier: int | None
     messages: int = 0
-    soft_ids: int = 0          # device-specific labels among its senders/subjects
+    soft_ids: int = 0          # device-specific labels among its senders and members
 
 
 @dataclass(slots=True)
@@ -58,8 +58,8 @@ def load_observations(conn: sqlite3.Connection) -> dict[int, Observation]:
     for oid, n in conn.execute(
         "SELECT o, count(DISTINCT i.id) FROM ("
         " SELECT chat_obs_id o, sender_identifier_id x FROM message"
-        " UNION ALL SELECT chat_obs_id, subject_identifier_id FROM membership_event"
-        " UNION ALL SELECT chat_obs_id, actor_identifier_id FROM membership_event)"
+        " UNION ALL SELECT chat_obs_id, person_identifier_id FROM membership_event"
+        " UNION ALL SELECT chat_obs_id, by_identifier_id FROM membership_event)"
         " JOIN identifier i ON i.id = x WHERE i.kind = 'display_name' GROUP BY o"
     ):
         if oid in obs:
@@ -84,13 +84,13 @@ def load_entries(conn: sqlite3.Connection, obs_id: int, owner_identifier: int | 
     if with_events:
         kinds = sorted(MEMBERSHIP_KINDS)
         marks = ",".join("?" * len(kinds))
-        for row, time, kind, subject, actor in conn.execute(
-            f"SELECT id, time, kind, subject_identifier_id, actor_identifier_id FROM membership_event"  # noqa: S608  (placeholders only)
-            f" WHERE chat_obs_id = ? AND kind IN ({marks})", (obs_id, *kinds)
+        for row, time, event, person, by in conn.execute(
+            f"SELECT id, time, event, person_identifier_id, by_identifier_id FROM membership_event"  # noqa: S608  (placeholders only)
+            f" WHERE chat_obs_id = ? AND event IN ({marks})", (obs_id, *kinds)
         ):
             t = epoch(time)
             if t is not None:
-                entries.append(Entry(-row, t, "ev:" + kind, (subject, actor)))
+                entries.append(Entry(-row, t, "ev:" + event, (person, by)))
     return entries
 
 
@@ -198,7 +198,7 @@ def _cluster_names(conn: sqlite3.Connection, sets: DisjointSets,
         if o.is_group and o.name:
             names[sets.find(o.id)].add(clean_label(o.name).casefold())
     for oid, detail in conn.execute(
-        "SELECT chat_obs_id, detail FROM membership_event WHERE kind IN ('subject_changed', 'created')"
+        "SELECT chat_obs_id, detail FROM membership_event WHERE event IN ('subject_changed', 'created')"
         " AND detail IS NOT NULL AND detail != ''"
     ):
         if oid in observations:

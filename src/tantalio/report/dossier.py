@@ -328,8 +328,8 @@ def _cameras(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Transla
 def _groups(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Translator) -> tuple[GroupInvolvement, ...]:
     events: dict[int, list[GroupEventLine]] = defaultdict(list)
     for chat, kind, person, actor, time, sources in view.conn.execute(
-            "SELECT chat_id, kind, person_id, actor_person_id, time, sources FROM group_event "
-            "WHERE person_id=? OR actor_person_id=? ORDER BY chat_id, coalesce(time, ''), id", (pid, pid)).fetchall():
+            "SELECT chat_id, event, person_id, by_person_id, time, sources FROM group_event "
+            "WHERE person_id=? OR by_person_id=? ORDER BY chat_id, coalesce(time, ''), id", (pid, pid)).fetchall():
         who, by, label = view.person_label(person), view.person_label(actor), view.chat_label(chat)
         refs: tuple[str, ...] = ()
         for source in view.json_list(sources, f"group event in {label}"):

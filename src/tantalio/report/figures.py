@@ -184,7 +184,7 @@ def name_sightings(conn: sqlite3.Connection, person_id: int | None = None) -> di
         "LEFT JOIN message m ON m.id = (SELECT min(id) FROM message WHERE sender_identifier_id = i.id) "
         "LEFT JOIN source_file mf ON mf.id = m.source_file_id "
         "LEFT JOIN membership_event e ON m.id IS NULL AND e.id = (SELECT min(id) FROM membership_event "
-        "WHERE subject_identifier_id = i.id OR actor_identifier_id = i.id) "
+        "WHERE person_identifier_id = i.id OR by_identifier_id = i.id) "
         "LEFT JOIN source_file ef ON ef.id = e.source_file_id "
         "WHERE i.kind IN ('display_name', 'username') AND i.id NOT IN (SELECT name_id FROM alias)) "
         f"WHERE person IS NOT NULL{only} ORDER BY 1, 2, 4, 3, 5, 6", params)
@@ -220,7 +220,7 @@ def case_figures(conn: sqlite3.Connection) -> CaseFigures:
     admins: dict[int, set[int]] = defaultdict(set)
     for chat, pid in conn.execute(
             "SELECT id, creator_person_id FROM chat WHERE creator_person_id IS NOT NULL "
-            "UNION SELECT chat_id, person_id FROM group_event WHERE kind IN ('created', 'admin_granted') "
+            "UNION SELECT chat_id, person_id FROM group_event WHERE event IN ('created', 'admin_granted') "
             "AND person_id IS NOT NULL "
             "UNION SELECT o.chat_id, i.person_id FROM group_member g JOIN chat_obs o ON o.id = g.chat_obs_id "
             "JOIN identifier i ON i.id = g.identifier_id WHERE g.rank IN ('admin', 'creator', 'superadmin') "
@@ -234,7 +234,7 @@ def case_figures(conn: sqlite3.Connection) -> CaseFigures:
         names[chat].append(name)
     posts = dict(conn.execute("SELECT chat_id, count(*) FROM post GROUP BY chat_id").fetchall())
     created = {chat: t for chat, t in conn.execute(
-        "SELECT chat_id, min(time) FROM group_event WHERE kind = 'created' AND time IS NOT NULL GROUP BY chat_id")}
+        "SELECT chat_id, min(time) FROM group_event WHERE event = 'created' AND time IS NOT NULL GROUP BY chat_id")}
 
     groups: dict[str, GroupFigures] = {}
     for cid, label, platform, created_at, creator in conn.execute(

@@ -85,6 +85,10 @@ def build_case(root: Path, synthetic: bool = False, categorisations: bool = Fals
             " VALUES (?,?,?,100,?,'','',?,?,'parsed','2017-03-03T00:00:00Z')",
             [(i, ex, p, s, f, f) for i, ex, p, s, f in files])
         _people(store)
+        # as network analysis writes it: each exhibit's owner (here from --owner)
+        c.execute("INSERT INTO exhibit_owner(exhibit_id, person_id, basis) SELECT e.id, i.person_id, "
+                  "'--owner ' || e.owner_phone FROM exhibit e JOIN identifier i ON i.kind = 'phone' "
+                  "AND i.normalized = e.owner_phone AND i.person_id IS NOT NULL")
         _chats(store)
         _media(store, sha)
         _network(store, sha)

@@ -199,6 +199,10 @@ def build_case(root: Path) -> FixtureCase:
                      "VALUES ('EX-02', 'WhatsApp Chat - Garden club.txt', ?, ?, ?, ?, 'text/plain', 'parsed', ?)",
                      (len(second), *_digests(second), NOW))
         src2 = int(conn.execute("SELECT id FROM source_file WHERE exhibit_id='EX-02'").fetchone()[0])
+        # as network analysis writes it: each exhibit's owner (here from --owner)
+        conn.execute("INSERT INTO exhibit_owner(exhibit_id, person_id, basis) SELECT e.id, i.person_id, "
+                     "'--owner ' || e.owner_phone FROM exhibit e JOIN identifier i ON i.kind = 'phone' "
+                     "AND i.normalized = e.owner_phone AND i.person_id IS NOT NULL")
         g1, obs1 = chats["G-001"]
         obs2 = int(conn.execute(
             "INSERT INTO chat_obs(source_file_id, exhibit_id, chat_key, platform, is_group, jid, name, chat_id) "

@@ -9,8 +9,7 @@ import sqlite3
 from collections import defaultdict
 from typing import Any
 
-from tantalio.identity import clean_label, identifier_for
-from tantalio.model import Party
+from tantalio.identity import clean_label
 from tantalio.model.records import MEMBERSHIP_KINDS
 from tantalio.network.align import epoch, iso_s
 from tantalio.network.labels import current_label
@@ -26,15 +25,8 @@ def _labels(conn: sqlite3.Connection) -> tuple[dict[int, str], dict[int, str]]:
 
 
 def owner_persons(conn: sqlite3.Connection) -> dict[str, int]:
-    """exhibit id -> person id of its owner (read only: nothing is created here)."""
-    out = {}
-    for ex, phone, country in conn.execute("SELECT id, owner_phone, country FROM exhibit").fetchall():
-        key = identifier_for(Party.owner(), ex, country, phone)
-        row = conn.execute("SELECT person_id FROM identifier WHERE kind=? AND normalized=? AND scope=? AND context=?",
-                           (key.kind, key.normalized, key.scope, key.context)).fetchone()
-        if row and row[0] is not None:
-            out[ex] = int(row[0])
-    return out
+    """exhibit id -> person id of its owner, as network analysis resolved them (``exhibit_owner``)."""
+    return dict(conn.execute("SELECT exhibit_id, person_id FROM exhibit_owner"))
 
 
 def fill_case_document(store: CaseStore, doc: dict[str, Any]) -> None:

@@ -51,11 +51,9 @@ def family_facts(conn: sqlite3.Connection) -> dict[str, MediaFamilyFacts]:
     return out
 
 
-def message_counts(conn: sqlite3.Connection, owner_person: dict[str, int]) -> dict[int, int]:
-    """Messages per person; the same message on several phones counts once (group, minute, text)."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS exhibit_owner(exhibit_id TEXT PRIMARY KEY, person_id INTEGER)")
-    conn.execute("DELETE FROM exhibit_owner")
-    conn.executemany("INSERT INTO exhibit_owner VALUES (?, ?)", sorted(owner_person.items()))
+def message_counts(conn: sqlite3.Connection) -> dict[int, int]:
+    """Messages per person; the same message on several phones counts once (group, minute, text).
+    The device's own messages count for its owner (``exhibit_owner``, written with the persons)."""
     return dict(conn.execute(
         "SELECT p, count(DISTINCT k) FROM (SELECT coalesce(i.person_id, CASE WHEN m.from_me THEN eo.person_id END) p,"
         " co.chat_id || '|' || substr(m.time, 1, 16) || '|' || m.text k FROM message m"
@@ -99,7 +97,7 @@ def read_facts(conn: sqlite3.Connection, owner_person: dict[str, int], measures:
     facts.persons = [pid for (pid,) in conn.execute("SELECT id FROM person ORDER BY id")]
     for chat, person in conn.execute("SELECT DISTINCT chat_id, person_id FROM membership_spell"):
         facts.groups_of.setdefault(person, set()).add(chat)
-    facts.messages = message_counts(conn, owner_person)
+    facts.messages = message_counts(conn)
     facts.chat_labels = dict(conn.execute("SELECT id, label FROM chat"))
     facts.families = family_facts(conn)
     facts.posts = [PostFact(pid, chat, person, epoch(time), sha, family or sha,

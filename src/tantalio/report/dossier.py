@@ -227,8 +227,7 @@ def build_dossier(view: CaseView, person: str, context: ReportContext | None = N
         tr("named “%(name)s” (%(how)s)", name=s.name, how=name_kind(tr, s.kind)),
         EvidenceRef(s.exhibit, s.path, s.location, s.file_sha256))) for s in (figures.sightings if figures else ()))
     seized = tuple(view.exhibit(ex) for (ex,) in c.execute(
-        "SELECT e.id FROM exhibit e WHERE e.owner_phone IN (SELECT normalized FROM identifier WHERE person_id=? "
-        "AND kind='phone') ORDER BY e.id", (pid,)))
+        "SELECT exhibit_id FROM exhibit_owner WHERE person_id=? ORDER BY exhibit_id", (pid,)))
     cameras = _cameras(view, pid, table, tr)
     groups = _groups(view, pid, table, tr)
     roles = []
@@ -310,8 +309,7 @@ def _cameras(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Transla
     rows = view.conn.execute(
         "SELECT i.exif_make, i.exif_model, i.exif_serial, i.sha256, n.exhibit_id, n.path, 'own' "
         "FROM media_item i JOIN media_instance n ON n.sha256 = i.sha256 WHERE i.exif_serial IS NOT NULL "
-        "AND n.path IS NOT NULL AND n.exhibit_id IN (SELECT e.id FROM exhibit e JOIN identifier o "
-        "ON o.kind='phone' AND o.normalized = e.owner_phone WHERE o.person_id=?) "
+        "AND n.path IS NOT NULL AND n.exhibit_id IN (SELECT exhibit_id FROM exhibit_owner WHERE person_id=?) "
         "UNION SELECT i.exif_make, i.exif_model, i.exif_serial, i.sha256, NULL, NULL, 'posted' FROM media_item i "
         "JOIN post p ON p.sha256 = i.sha256 WHERE i.exif_serial IS NOT NULL AND p.person_id=? "
         "ORDER BY 3, 4, 5, 6", (pid, pid)).fetchall()

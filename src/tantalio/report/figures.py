@@ -37,9 +37,7 @@ SAME_MESSAGE_SECONDS = 120
 _SENDER = """
 SELECT m.id, m.time, m.exhibit_id, coalesce(o.chat_id, -o.id) AS conversation, m.kind, m.text,
        coalesce(i.person_id, CASE WHEN m.from_me = 1 THEN (
-           SELECT oi.person_id FROM exhibit e JOIN identifier oi ON oi.kind = 'phone'
-           AND oi.normalized = e.owner_phone AND oi.scope = '' AND oi.context = ''
-           WHERE e.id = m.exhibit_id) END) AS sender
+           SELECT eo.person_id FROM exhibit_owner eo WHERE eo.exhibit_id = m.exhibit_id) END) AS sender
 FROM message m JOIN chat_obs o ON o.id = m.chat_obs_id
 LEFT JOIN identifier i ON i.id = m.sender_identifier_id
 WHERE m.kind NOT IN ('system', 'system_unknown')

@@ -12,3 +12,16 @@ ALTER TABLE membership_event RENAME COLUMN subject_identifier_id TO person_ident
 ALTER TABLE membership_event RENAME COLUMN actor_identifier_id TO by_identifier_id;
 ALTER TABLE group_event RENAME COLUMN kind TO event;
 ALTER TABLE group_event RENAME COLUMN actor_person_id TO by_person_id;
+
+-- Exhibit owners -------------------------------------------------------------------------------
+-- The person each exhibit was seized from, as network analysis resolved them: the --owner phone,
+-- or, without it, the device's own account as the evidence names it (device_account: the
+-- registration JID, OwnJabberID, Telegram's personal_information...). Derived, rebuilt by every
+-- `analyze` with the other network tables; every reader (dossiers, VID queue, packages, export,
+-- web) uses it instead of matching exhibit.owner_phone, which is empty when --owner was not given.
+CREATE TABLE exhibit_owner (
+  exhibit_id  TEXT PRIMARY KEY REFERENCES exhibit(id),
+  person_id   INTEGER NOT NULL REFERENCES person(id),
+  basis       TEXT NOT NULL                  -- what shows it: "--owner +44…", "the evidence: com.whatsapp: …"
+);
+CREATE INDEX exhibit_owner_person ON exhibit_owner(person_id);

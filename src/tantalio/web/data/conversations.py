@@ -25,15 +25,8 @@ CACHE_ROWS = 400_000        # merged rows kept in memory across groups (~100 byt
 
 
 def exhibit_owners(conn: sqlite3.Connection) -> dict[str, int]:
-    """Exhibit id -> the person it was seized from (through its owner phone or owner identifier)."""
-    out: dict[str, int] = {}
-    for exhibit, person in conn.execute(
-        "SELECT e.id, i.person_id FROM exhibit e JOIN identifier i ON i.person_id IS NOT NULL AND "
-        "((i.kind = 'phone' AND i.normalized = e.owner_phone) OR (i.kind = 'owner' AND i.scope = e.id)) "
-        "ORDER BY e.id, i.kind = 'owner'"
-    ):
-        out.setdefault(exhibit, person)
-    return out
+    """Exhibit id -> the person it was seized from, as network analysis resolved them."""
+    return dict(conn.execute("SELECT exhibit_id, person_id FROM exhibit_owner ORDER BY exhibit_id"))
 
 
 @dataclass(slots=True)

@@ -35,6 +35,7 @@ class Observation:
     creator_identifier: int | None
     messages: int = 0
     soft_ids: int = 0          # device-specific labels among its senders and members
+    chat_key: str = ""         # the recording's own key for the chat (JID, Telegram id, file)
 
 
 @dataclass(slots=True)
@@ -48,9 +49,11 @@ class ChatResolution:
 
 def load_observations(conn: sqlite3.Connection) -> dict[int, Observation]:
     obs = {
-        r[0]: Observation(r[0], r[1], bool(r[2]), r[3], (r[4] or "").strip().lower() or None, r[5], r[6], r[7])
+        r[0]: Observation(r[0], r[1], bool(r[2]), r[3], (r[4] or "").strip().lower() or None, r[5], r[6], r[7],
+                          chat_key=r[8])
         for r in conn.execute(
-            "SELECT id, exhibit_id, is_group, platform, jid, name, created_at, creator_identifier_id FROM chat_obs")
+            "SELECT id, exhibit_id, is_group, platform, jid, name, created_at, creator_identifier_id, chat_key"
+            " FROM chat_obs")
     }
     for oid, n in conn.execute("SELECT chat_obs_id, count(*) FROM message GROUP BY chat_obs_id"):
         if oid in obs:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from tantalio.model.records import MEMBERSHIP_KINDS
 from tantalio.network.align import epoch, int_list_json, iso_s
+from tantalio.network.group_labels import chat_labels
 from tantalio.network.groups import ChatResolution
 
 EVENT_TOLERANCE_S = 300.0
@@ -52,8 +53,9 @@ def _first_time(conn: sqlite3.Connection) -> dict[int, float]:
     return out
 
 
-def write_chats(conn: sqlite3.Connection, chats: ChatResolution) -> dict[int, int]:
-    """chat rows (G-001 for groups, C-0001 for one-to-one chats, oldest first) and chat_obs.chat_id.
+def write_chats(conn: sqlite3.Connection, chats: ChatResolution, now: str) -> dict[int, int]:
+    """chat rows (G-001 for groups, C-0001 for one-to-one chats: stable labels, new ones numbered
+    oldest first, :mod:`tantalio.network.group_labels`) and chat_obs.chat_id.
     Returns obs id -> chat id. Existing chat rows are reused by label."""
     obs = chats.observations
     first = _first_time(conn)
@@ -69,22 +71,21 @@ def write_chats(conn: sqlite3.Connection, chats: ChatResolution) -> dict[int, in
     existing = {label: cid for cid, label in conn.execute("SELECT id, label FROM chat")}
     obs_chat: dict[int, int] = {}
     wanted = set()
-    for prefix, width, clusters in (("G-", 3, groups), ("C-", 4, direct)):
-        for n, members in enumerate(clusters, start=1):
-            label = f"{prefix}{n:0{width}d}"
-            wanted.add(label)
-            platform = obs[members[0]].platform
-            is_group = int(obs[members[0]].is_group)
-            if label in existing:
-                cid = existing[label]
-                conn.execute("UPDATE chat SET platform=?, is_group=?, created_at=NULL, creator_person_id=NULL"
-                             " WHERE id=?", (platform, is_group, cid))
-            else:
-                cur = conn.execute("INSERT INTO chat(label, platform, is_group) VALUES (?,?,?)",
-                                   (label, platform, is_group))
-                cid = int(cur.lastrowid or 0)
-            for m in members:
-                obs_chat[m] = cid
+    conversations = [(True, m) for m in groups] + [(False, m) for m in direct]
+    for (_, members), label in zip(conversations, chat_labels(conn, obs, conversations, now), strict=True):
+        wanted.add(label)
+        platform = obs[members[0]].platform
+        is_group = int(obs[members[0]].is_group)
+        if label in existing:
+            cid = existing[label]
+            conn.execute("UPDATE chat SET platform=?, is_group=?, created_at=NULL, creator_person_id=NULL"
+                         " WHERE id=?", (platform, is_group, cid))
+        else:
+            cur = conn.execute("INSERT INTO chat(label, platform, is_group) VALUES (?,?,?)",
+                               (label, platform, is_group))
+            cid = int(cur.lastrowid or 0)
+        for m in members:
+            obs_chat[m] = cid
     conn.executemany("UPDATE chat_obs SET chat_id=? WHERE id=?", [(c, o) for o, c in obs_chat.items()])
     conn.executemany("DELETE FROM chat WHERE id=?", [(cid,) for label, cid in existing.items() if label not in wanted])
 

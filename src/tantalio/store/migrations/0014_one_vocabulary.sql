@@ -25,3 +25,20 @@ CREATE TABLE exhibit_owner (
   basis       TEXT NOT NULL                  -- what shows it: "--owner +44…", "the evidence: com.whatsapp: …"
 );
 CREATE INDEX exhibit_owner_person ON exhibit_owner(person_id);
+
+-- Stable group labels -------------------------------------------------------------------------
+-- G-001 (groups) and C-0001 (one-to-one chats) were numbered afresh by every `analyze`, oldest
+-- first: an exhibit bringing an older group moved every label cited in reports and exports. A
+-- label, once issued, now follows its anchor (network/group_labels.py), as person labels do.
+CREATE TABLE chat_label (
+  label        TEXT PRIMARY KEY,             -- G-001, C-0001 ...
+  prefix       TEXT NOT NULL,                -- 'G-' or 'C-'
+  number       INTEGER NOT NULL,             -- new labels continue after the highest ever issued
+  status       TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'merged', 'retired')),
+  anchor       TEXT NOT NULL,                -- 'jid:…@g.us', 'telegram:<chat id>', or 'EX-01|<chat key>'
+  issued_at    TEXT NOT NULL,
+  merged_into  TEXT,                         -- status 'merged': the label that now names the conversation
+  retired_at   TEXT,
+  reason       TEXT,
+  UNIQUE (prefix, number)
+);

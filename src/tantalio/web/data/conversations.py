@@ -26,7 +26,9 @@ CACHE_ROWS = 400_000        # merged rows kept in memory across groups (~100 byt
 
 def exhibit_owners(conn: sqlite3.Connection) -> dict[str, int]:
     """Exhibit id -> the person it was seized from, as network analysis resolved them."""
-    return dict(conn.execute("SELECT exhibit_id, person_id FROM exhibit_owner ORDER BY exhibit_id"))
+    from tantalio.network.case_sections import owner_persons  # read only; kept out of the web's start-up
+
+    return owner_persons(conn)
 
 
 @dataclass(slots=True)

@@ -78,3 +78,20 @@ def test_merge_keeps_the_older_label_and_anchor_moves_to_the_jid() -> None:
     assert plan.labels == ["G-001", "G-008"]
     assert plan.merged == [("G-002", "G-001")] and plan.retired == ["G-003"]
     assert plan.anchors == {"G-001": "jid:x@g.us", "G-008": "EX-03|new.txt"}
+
+
+def test_two_conversations_sharing_a_telegram_id_keep_their_own_labels() -> None:
+    """Two exports of one channel not resolved as one conversation share its id: each label is
+    anchored on a key its conversation holds alone, so re-running changes nothing."""
+    shared = (1, "telegram:-1005")
+    conversations = [("G-", [shared, (2, "EX-01|telegram:-1005")]), ("G-", [shared, (2, "EX-02|telegram:-1005")])]
+    first = plan_chat_labels(conversations, [], {})
+    assert first.labels == ["G-001", "G-002"]
+    assert first.anchors == {"G-001": "EX-01|telegram:-1005", "G-002": "EX-02|telegram:-1005"}
+    issued = [IssuedChatLabel(label, prefix, number, first.anchors[label]) for label, prefix, number in first.issued]
+    again = plan_chat_labels(conversations, issued, {"G-": 2})
+    assert again.labels == ["G-001", "G-002"] and not again.merged and not again.retired and not again.anchors
+    merged = plan_chat_labels([("G-", [shared, (2, "EX-01|telegram:-1005"), (2, "EX-02|telegram:-1005")])],
+                              issued, {"G-": 2})   # later resolved as one: the older label stays
+    assert merged.labels == ["G-001"] and merged.merged == [("G-002", "G-001")]
+    assert merged.anchors == {"G-001": "telegram:-1005"}

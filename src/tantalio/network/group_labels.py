@@ -9,18 +9,25 @@ Each label is anchored on one key of the conversation it was issued for, ``chat_
 * ``jid:…@g.us`` - a WhatsApp group's JID, the same on every member's phone;
 * ``telegram:<chat id>`` - a Telegram group's or channel's id, the same in every member's export;
 * ``EX-01|<chat key>`` - one exhibit's recording of it (a chat export without a JID, a
-  one-to-one chat, whose JID or id is the other party's and so differs from phone to phone).
+  one-to-one chat, whose JID or id is the other party's and so differs from phone to phone);
+* ``EX-01|<file>|<chat key>`` - one file's recording, when the exhibit holds several.
+
+A label is anchored on the strongest key no other conversation holds (two members' exports of
+one Telegram channel whose messages do not overlap may not be resolved as one conversation: they
+share its id, and each keeps its own label, anchored on its own recording, until they are).
 
 A resolved conversation holding a label's anchor keeps that label; one holding several labels'
 anchors is a merge: the oldest label stays, the others are retired as merged into it; one
-holding none gets the next number (never reused). An anchor moves only from one exhibit's key
-to a global one (the group's JID or Telegram id, once a recording shows it). :func:`plan_chat_labels`
+holding none gets the next number (never reused). An anchor moves only to a better key (one
+exhibit's key to the group's JID or Telegram id once a recording shows it; a shared key to one
+the conversation holds alone). :func:`plan_chat_labels`
 is pure; :func:`chat_labels` reads and writes ``chat_label``.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -35,7 +42,7 @@ def label_text(prefix: str, number: int) -> str:
 
 def anchor_keys(o: Observation) -> list[tuple[int, str]]:
     """The keys that name this recording's conversation, strongest first: (strength, key)."""
-    keys = [(2, f"{o.exhibit}|{o.chat_key}")]
+    keys = [(2, f"{o.exhibit}|{o.chat_key}"), (3, f"{o.exhibit}|{o.source_path}|{o.chat_key}")]
     if o.is_group and o.jid:
         keys.append((0, f"jid:{o.jid}"))
     tail = o.chat_key.removeprefix("telegram:")
@@ -67,9 +74,11 @@ def plan_chat_labels(conversations: list[tuple[str, list[tuple[int, str]]]], iss
     number ever issued per prefix (retired numbers are never reused)."""
     plan = ChatLabelPlan()
     holder: dict[tuple[str, str], int] = {}
+    holders: Counter[tuple[str, str]] = Counter()
     for n, (prefix, keys) in enumerate(conversations):
         for _, key in keys:
             holder.setdefault((prefix, key), n)
+            holders[(prefix, key)] += 1
     claims: dict[int, list[IssuedChatLabel]] = {}
     for item in sorted(issued, key=lambda i: (i.prefix, i.number)):
         held = holder.get((item.prefix, item.anchor))
@@ -81,19 +90,25 @@ def plan_chat_labels(conversations: list[tuple[str, list[tuple[int, str]]]], iss
     for item in issued:
         top[item.prefix] = max(top.get(item.prefix, 0), item.number)
     for n, (prefix, keys) in enumerate(conversations):
+        # the best anchor: a key no other conversation holds (two recordings of one Telegram group
+        # not (yet) resolved as one share its id), then the strongest
+        strength = {key: s for s, key in keys}
+
+        def rank(key: str, prefix: str = prefix, strength: dict[str, int] = strength) -> tuple[bool, int, str]:
+            return holders[(prefix, key)] > 1, strength.get(key, 9), key
+
+        best = min(strength, key=rank)
         if n in claims:
             keep, *others = claims[n]
             plan.merged.extend((other.label, keep.label) for other in others)
-            strength = {key: s for s, key in keys}
-            best = keys[0][1]
-            if strength[best] < strength.get(keep.anchor, 9):
+            if rank(best) < rank(keep.anchor):
                 plan.anchors[keep.label] = best
             plan.labels.append(keep.label)
         else:
             top[prefix] = top.get(prefix, 0) + 1
             label = label_text(prefix, top[prefix])
             plan.issued.append((label, prefix, top[prefix]))
-            plan.anchors[label] = keys[0][1]
+            plan.anchors[label] = best
             plan.labels.append(label)
     return plan
 
@@ -106,16 +121,19 @@ def register_existing(conn: sqlite3.Connection, now: str) -> None:
             not conn.execute("SELECT count(*) FROM chat").fetchone()[0]:
         return
     keys: dict[int, list[tuple[int, str]]] = {}
-    for cid, ex, is_group, platform, jid, key in conn.execute(
-            "SELECT chat_id, exhibit_id, is_group, platform, jid, chat_key FROM chat_obs WHERE chat_id IS NOT NULL"):
+    for cid, ex, is_group, platform, jid, key, path in conn.execute(
+            "SELECT o.chat_id, o.exhibit_id, o.is_group, o.platform, o.jid, o.chat_key, s.path FROM chat_obs o"
+            " JOIN source_file s ON s.id = o.source_file_id WHERE o.chat_id IS NOT NULL"):
         o = Observation(0, ex, bool(is_group), platform, (jid or "").strip().lower() or None, None, None, None,
-                        chat_key=key)
+                        chat_key=key, source_path=path)
         keys.setdefault(cid, []).extend(anchor_keys(o))
+    holders = Counter(key for held in keys.values() for key in {k for _, k in held})
     rows = []
     for cid, label in conn.execute("SELECT id, label FROM chat ORDER BY id").fetchall():
         prefix, _, digits = label.rpartition("-")
         if digits.isdigit() and f"{prefix}-" in dict(PREFIXES.values()) and keys.get(cid):
-            rows.append((label, f"{prefix}-", int(digits), min(keys[cid])[1], now))
+            anchor = min(keys[cid], key=lambda k: (holders[k[1]] > 1, k))[1]
+            rows.append((label, f"{prefix}-", int(digits), anchor, now))
     conn.executemany("INSERT OR IGNORE INTO chat_label(label, prefix, number, anchor, issued_at) VALUES (?,?,?,?,?)",
                      rows)
 

@@ -36,6 +36,7 @@ class Observation:
     messages: int = 0
     soft_ids: int = 0          # device-specific labels among its senders and members
     chat_key: str = ""         # the recording's own key for the chat (JID, Telegram id, file)
+    source_path: str = ""      # the file that records it
 
 
 @dataclass(slots=True)
@@ -50,10 +51,10 @@ class ChatResolution:
 def load_observations(conn: sqlite3.Connection) -> dict[int, Observation]:
     obs = {
         r[0]: Observation(r[0], r[1], bool(r[2]), r[3], (r[4] or "").strip().lower() or None, r[5], r[6], r[7],
-                          chat_key=r[8])
+                          chat_key=r[8], source_path=r[9])
         for r in conn.execute(
-            "SELECT id, exhibit_id, is_group, platform, jid, name, created_at, creator_identifier_id, chat_key"
-            " FROM chat_obs")
+            "SELECT o.id, o.exhibit_id, o.is_group, o.platform, o.jid, o.name, o.created_at, o.creator_identifier_id,"
+            " o.chat_key, s.path FROM chat_obs o JOIN source_file s ON s.id = o.source_file_id")
     }
     for oid, n in conn.execute("SELECT chat_obs_id, count(*) FROM message GROUP BY chat_obs_id"):
         if oid in obs:

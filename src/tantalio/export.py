@@ -31,6 +31,7 @@ def build_case_document(store: CaseStore) -> dict[str, Any]:
         "exhibits": exhibits,
         "persons": [],
         "retired_persons": [],
+        "retired_groups": [],
         "groups": [],
         "memberships": [],
         "media": [],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tantalio.export import build_case_document
 from tantalio.model import ChatRecord
 from tantalio.network.group_labels import IssuedChatLabel, plan_chat_labels
 from tantalio.network.rebuild import rebuild_network
@@ -13,7 +14,8 @@ from tantalio.network.rebuild import rebuild_network
 from .builder import CaseBuilder, at, phone
 
 ANA, BEA, CRIS = "+447700900101", "+447700900102", "+447700900103"
-GARDEN, OLDER = "120363000000000001@g.us", "120363000000000002@g.us"
+GARDEN, OLDER, BOOKS = "120363000000000001@g.us", "120363000000000002@g.us", "120363000000000003@g.us"
+CHAPTERS = [f"chapter {n} was the best so far" for n in ("one", "two", "three", "ten", "eleven", "twelve")]
 
 
 def _labels(builder: CaseBuilder) -> dict[str, str]:
@@ -95,3 +97,35 @@ def test_two_conversations_sharing_a_telegram_id_keep_their_own_labels() -> None
                               issued, {"G-": 2})   # later resolved as one: the older label stays
     assert merged.labels == ["G-001"] and merged.merged == [("G-002", "G-001")]
     assert merged.anchors == {"G-001": "telegram:-1005"}
+
+
+def test_two_labels_of_one_group_merge_into_the_older(tmp_path: Path) -> None:
+    """Two exports of one group that do not overlap get a label each; a phone recording them both
+    joins them: the older label stays, the other is retired as merged into it (``retired_groups``)."""
+    b = CaseBuilder(tmp_path / "case")
+    b.exhibit("EX-01", ANA, "GB", "Europe/London")
+    for path, name, chapters, start in (("WhatsApp Chat - Book club.txt", "Book club", CHAPTERS[:3], 400),
+                                        ("WhatsApp Chat - Readers.txt", "Readers", CHAPTERS[3:], 500)):
+        rec = b.recording("EX-01", path, path).chat(name)
+        for n, text in enumerate(chapters):
+            rec.say(phone(CRIS), at(start + n), text)
+    b.write()
+    rebuild_network(b.store)
+    first = _labels(b)
+    older, newer = sorted({first["WhatsApp Chat - Book club.txt"], first["WhatsApp Chat - Readers.txt"]})
+    b.recordings.clear()
+    b.exhibit("EX-02", BEA, "GB", "Europe/London")
+    whole = b.recording("EX-02", "msgstore.db", BOOKS).chat("Book club", BOOKS, at(390), phone(CRIS))
+    for n, text in enumerate(CHAPTERS):
+        whole.say(phone(CRIS), at((400 if n < 3 else 497) + n), text)
+    b.write()
+    rebuild_network(b.store)
+    second = _labels(b)
+    assert set(second.values()) == {older}
+    doc = build_case_document(b.store)
+    gone = {r["id"]: r for r in doc["retired_groups"]}
+    assert gone[newer]["status"] == "merged" and gone[newer]["now"] == older
+    assert {g["id"] for g in doc["groups"]} == {older}
+    assert dict(b.store.conn.execute("SELECT label, anchor FROM chat_label WHERE status = 'active'")) == {
+        older: f"jid:{BOOKS}"}
+    b.store.close()

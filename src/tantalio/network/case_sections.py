@@ -12,6 +12,7 @@ from typing import Any
 from tantalio.identity import clean_label
 from tantalio.model.records import MEMBERSHIP_KINDS
 from tantalio.network.align import epoch, iso_s
+from tantalio.network.group_labels import retired_chat_labels
 from tantalio.network.labels import current_label
 from tantalio.network.roles import ROLE_ORDER
 from tantalio.network.sightings import of_items
@@ -38,6 +39,7 @@ def fill_case_document(store: CaseStore, doc: dict[str, Any]) -> None:
         exhibit["owner"] = person_label.get(pid) if pid is not None else None
     doc["persons"] = _persons(conn, person_label, chat_label, owners)
     doc["retired_persons"] = retired_labels(conn)
+    doc["retired_groups"] = retired_chat_labels(conn)
     doc["groups"] = _groups(conn, person_label, chat_label)
     doc["memberships"] = _memberships(conn, person_label, chat_label)
     doc["media"] = _media(conn, person_label, chat_label)

@@ -159,3 +159,25 @@ def chat_labels(conn: sqlite3.Connection, observations: dict[int, Observation],
     conn.executemany("UPDATE chat_label SET status = 'retired', retired_at = ?, reason = ? WHERE label = ?",
                      [(now, "its anchor no longer names a conversation", label) for label in plan.retired])
     return plan.labels
+
+
+def retired_chat_labels(conn: sqlite3.Connection) -> list[dict[str, object]]:
+    """Group and chat labels issued earlier that no longer name a conversation of their own:
+    merged into another label (``now``: the label that names it today) or retired. A label
+    cited abroad resolves through this (the case export's ``retired_groups``)."""
+    rows = conn.execute("SELECT label, status, merged_into, retired_at, reason FROM chat_label"
+                        " WHERE status != 'active' ORDER BY prefix, number").fetchall()
+    into = {label: merged for label, _, merged, _, _ in rows}
+
+    def now(label: str) -> str | None:
+        seen = {label}
+        while label in into:
+            nxt = into[label]
+            if nxt is None or nxt in seen:
+                return None
+            seen.add(nxt)
+            label = nxt
+        return label
+
+    return [{"id": label, "status": status, "merged_into": merged, "now": now(label), "at": at, "reason": reason}
+            for label, status, merged, at, reason in rows]

@@ -92,8 +92,8 @@ def build(folder: Path, scale: float, seed: int = 7, structure: str = "clustered
             for m, t in zip(members.tolist(), times.tolist(), strict=True):
                 event_rows.append((g + 1, g % n_ex + 1, f"EX-{g % n_ex:04d}", "", "added", m + 1, creator,
                                    (t0 + timedelta(seconds=t)).isoformat().replace("+00:00", "Z")))
-        conn.executemany("INSERT INTO membership_event(chat_obs_id, source_file_id, exhibit_id, location, kind,"
-                         " subject_identifier_id, actor_identifier_id, time) VALUES (?,?,?,?,?,?,?,?)", event_rows)
+        conn.executemany("INSERT INTO membership_event(chat_obs_id, source_file_id, exhibit_id, location, event,"
+                         " person_identifier_id, by_identifier_id, time) VALUES (?,?,?,?,?,?,?,?)", event_rows)
         n_members = len(event_rows)
         del event_rows
         # messages: groups by size, senders among members, after day 90

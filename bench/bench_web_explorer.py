@@ -58,7 +58,7 @@ def build(folder: Path, persons: int, groups: int, seed: int = 5) -> None:
                         events.append((g, "added", p, actor, "2023-01-01T00:00:00Z", "[]"))
         conn.executemany("INSERT INTO membership_spell(chat_id, person_id, start, end, start_kind, end_kind) "
                          "VALUES (?,?,?,?,?,?)", spells)
-        conn.executemany("INSERT INTO group_event(chat_id, kind, person_id, actor_person_id, time, sources) "
+        conn.executemany("INSERT INTO group_event(chat_id, event, person_id, by_person_id, time, sources) "
                          "VALUES (?,?,?,?,?,?)", events)
         posts = []
         for n in range(1, persons // 4):

@@ -18,22 +18,20 @@ SCHEMA = "tantalio.case/1"
 def build_case_document(store: CaseStore) -> dict[str, Any]:
     conn = store.conn
     exhibits = []
-    for ex_id, owner_phone in conn.execute("SELECT id, owner_phone FROM exhibit ORDER BY id").fetchall():
+    for (ex_id,) in conn.execute("SELECT id FROM exhibit ORDER BY id").fetchall():
         sources = [
             {"path": p, "sha256": s, "format": f}
             for p, s, f in conn.execute(
                 "SELECT path, sha256, format FROM source_file WHERE exhibit_id=? ORDER BY path", (ex_id,))
         ]
-        owner = conn.execute(
-            "SELECT person_id FROM identifier WHERE kind='phone' AND normalized=? AND scope=''", (owner_phone,)
-        ).fetchone() if owner_phone else None
-        exhibits.append({"id": ex_id, "owner": _person_label(store, owner[0]) if owner and owner[0] else None,
-                         "sources": sources})
+        # "owner": filled by network analysis's section (exhibit_owner: --owner or the evidence's own account)
+        exhibits.append({"id": ex_id, "owner": None, "sources": sources})
     doc: dict[str, Any] = {
         "schema": SCHEMA,
         "exhibits": exhibits,
         "persons": [],
         "retired_persons": [],
+        "retired_groups": [],
         "groups": [],
         "memberships": [],
         "media": [],
@@ -60,11 +58,6 @@ def recovered_deleted(store: CaseStore) -> list[dict[str, Any]]:
     keys = ("exhibit", "path", "sha256", "table", "rowid", "state", "area", "page", "offset", "wal_frame", "chat",
             "sender", "time", "text", "key_id")
     return [dict(zip(keys, row, strict=True)) for row in rows]
-
-
-def _person_label(store: CaseStore, person_id: int) -> str:
-    row = store.conn.execute("SELECT label FROM person WHERE id=?", (person_id,)).fetchone()
-    return row[0] if row else f"P-{person_id}"
 
 
 def dumps(doc: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 RUN_TIMES = {"registered_at", "hashed_at", "parsed_at", "applied_at", "imported_at", "triaged_at"}
 RUN_TIMES_IN = {"warning": {"at"}, "person_merge": {"at"}, "person": {"created_at"}, "users": {"created_at"},
-                "person_label": {"issued_at", "retired_at"},
+                "person_label": {"issued_at", "retired_at"}, "chat_label": {"issued_at", "retired_at"},
                 "categorisation": {"at"}}
 NOT_CONTENT = {"audit_event", "sqlite_sequence", "sessions"}
 

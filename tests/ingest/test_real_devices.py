@@ -144,7 +144,7 @@ def test_telegram_owner_is_one_person_across_versions(tmp_path: Path) -> None:
         " WHERE m.from_me = 1")}
     assert mine == owner
     assert conn.execute("SELECT count(*) FROM message WHERE from_me = 1").fetchone()[0] == 39
-    created = conn.execute("SELECT count(*) FROM membership_event WHERE kind='created'").fetchone()[0]
+    created = conn.execute("SELECT count(*) FROM membership_event WHERE event='created'").fetchone()[0]
     assert created == 3  # two create_group, one create_channel
     store.close()
 

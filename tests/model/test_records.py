@@ -6,6 +6,7 @@ from a message, a media reference always does); the type of its value may not.""
 from __future__ import annotations
 
 import typing
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,38 @@ def test_source_ref_location() -> None:
     ref = model.SourceRef("EX-01", "a/b.txt", "0" * 64, "p")
     assert ref.at_line(7).location() == "a/b.txt:7"
     assert ref.at_row("message:3").location() == "a/b.txt#message:3"
+
+
+# A membership event's words (issue 12): the record, both tables and the case export name the
+# kind of event, the member concerned and who did it the same way. An id column carries its
+# word and what it points at (``person_identifier_id``, ``by_person_id``).
+EVENT_WORDS = {"event", "person", "by"}
+OTHER_VOCABULARIES = {"kind", "subject", "actor"}
+
+
+def _word(column: str) -> str:
+    for suffix in ("_identifier_id", "_person_id", "_id"):
+        if column.endswith(suffix):
+            return column[: -len(suffix)]
+    return column
+
+
+def test_membership_event_one_vocabulary_in_record_tables_and_export(tmp_path: Path) -> None:
+    from tantalio.export import build_case_document
+    from tantalio.network.rebuild import rebuild_network
+    from tests.network.test_resolution import build
+
+    record_words = set(model.MembershipEventRecord._fields) - {"ref", "chat_key", "time", "time_raw", "detail",
+                                                               "message_key"}
+    assert record_words == EVENT_WORDS
+    store = build(tmp_path)
+    try:
+        for table in ("membership_event", "group_event"):
+            words = {_word(row[1]) for row in store.conn.execute(f"PRAGMA table_info({table})")}
+            assert EVENT_WORDS <= words, (table, words)
+            assert not words & OTHER_VOCABULARIES, (table, words & OTHER_VOCABULARIES)
+        rebuild_network(store)
+        memberships = build_case_document(store)["memberships"]
+    finally:
+        store.close()
+    assert memberships and all(set(m) == EVENT_WORDS | {"group", "time"} for m in memberships)

@@ -64,9 +64,9 @@ class Recording:
             self.batch.records.append(MediaRefRecord(self.ref, self.chat_key, key, "db_hash", sha256=sha, mime=mime))
         return key
 
-    def event(self, kind: str, subject: Party | None, actor: Party | None, when: datetime) -> None:
+    def event(self, event: str, person: Party | None, by: Party | None, when: datetime) -> None:
         self.n += 1
-        self.batch.records.append(MembershipEventRecord(self.ref, self.chat_key, kind, subject, actor, when))  # type: ignore[arg-type]
+        self.batch.records.append(MembershipEventRecord(self.ref, self.chat_key, event, person, by, when))  # type: ignore[arg-type]
 
     def alias(self, hard: Party, label: str, kind: str = "address_book") -> None:
         self.batch.records.append(AliasRecord(self.ref, hard, label, kind))  # type: ignore[arg-type]

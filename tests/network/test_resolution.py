@@ -123,8 +123,8 @@ def test_every_merge_is_logged_with_evidence(store: CaseStore) -> None:
 
 def test_group_history_is_merged_without_duplicates(store: CaseStore) -> None:
     events = store.conn.execute(
-        "SELECT g.kind, p.label, a.label, g.sources FROM group_event g LEFT JOIN person p ON p.id = g.person_id"
-        " LEFT JOIN person a ON a.id = g.actor_person_id ORDER BY g.time").fetchall()
+        "SELECT g.event, p.label, a.label, g.sources FROM group_event g LEFT JOIN person p ON p.id = g.person_id"
+        " LEFT JOIN person a ON a.id = g.by_person_id ORDER BY g.time").fetchall()
     kinds = [e[0] for e in events]
     assert kinds.count("created") == 1 and kinds.count("added") == 2
     ana_added = [e for e in events if e[0] == "added" and len(json.loads(e[3])) == 2]

@@ -85,6 +85,10 @@ def build_case(root: Path, synthetic: bool = False, categorisations: bool = Fals
             " VALUES (?,?,?,100,?,'','',?,?,'parsed','2017-03-03T00:00:00Z')",
             [(i, ex, p, s, f, f) for i, ex, p, s, f in files])
         _people(store)
+        # as network analysis writes it: each exhibit's owner (here from --owner)
+        c.execute("INSERT INTO exhibit_owner(exhibit_id, person_id, basis) SELECT e.id, i.person_id, "
+                  "'--owner ' || e.owner_phone FROM exhibit e JOIN identifier i ON i.kind = 'phone' "
+                  "AND i.normalized = e.owner_phone AND i.person_id IS NOT NULL")
         _chats(store)
         _media(store, sha)
         _network(store, sha)
@@ -164,9 +168,9 @@ def _chats(store: CaseStore) -> None:
         (10, 1, 1, "EX-01", "row 505", "left", 3, None, "2017-02-20T10:00:00Z"),
         (11, 1, 1, "EX-01", "row 506", "added", 4, 2, "2017-01-09T10:00:00Z"),
     ]
-    c.executemany("INSERT INTO membership_event(id, chat_obs_id, source_file_id, exhibit_id, location, kind, "
-                  "subject_identifier_id, actor_identifier_id, time) VALUES (?,?,?,?,?,?,?,?,?)", events)
-    merged = [  # group_event: chat, kind, person, actor, time, sources
+    c.executemany("INSERT INTO membership_event(id, chat_obs_id, source_file_id, exhibit_id, location, event, "
+                  "person_identifier_id, by_identifier_id, time) VALUES (?,?,?,?,?,?,?,?,?)", events)
+    merged = [  # group_event: chat, event, person, by, time, sources
         (1, 1, "created", 1, None, "2017-01-05T10:00:00Z", [1]),
         (2, 1, "added", 2, 1, "2017-01-06T10:00:00Z", [2, 3]),
         (3, 1, "admin_granted", 2, 1, "2017-01-07T10:00:00Z", [4]),
@@ -178,7 +182,7 @@ def _chats(store: CaseStore) -> None:
         (9, 1, "left", 3, None, "2017-02-20T10:00:00Z", [10]),
         (10, 1, "added", 4, 2, "2017-01-09T10:00:00Z", [11]),
     ]
-    c.executemany("INSERT INTO group_event(id, chat_id, kind, person_id, actor_person_id, time, sources) "
+    c.executemany("INSERT INTO group_event(id, chat_id, event, person_id, by_person_id, time, sources) "
                   "VALUES (?,?,?,?,?,?,?)", [(*row[:6], json.dumps(row[6])) for row in merged])
     c.executemany("INSERT INTO membership_spell(chat_id, person_id, start, end, start_kind, end_kind) "
                   "VALUES (?,?,?,?,?,?)", [

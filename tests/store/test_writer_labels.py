@@ -45,7 +45,7 @@ def test_a_label_is_one_identifier_per_chat_and_an_address_book_name_one_per_dev
     for chat in ("uno", "dos"):
         label = conn.execute("SELECT id FROM identifier WHERE context=?", (chat,)).fetchone()[0]
         used = conn.execute(
-            "SELECT o.creator_identifier_id, m.sender_identifier_id, e.actor_identifier_id FROM chat_obs o"
+            "SELECT o.creator_identifier_id, m.sender_identifier_id, e.by_identifier_id FROM chat_obs o"
             " JOIN message m ON m.chat_obs_id = o.id AND m.message_key = ? JOIN membership_event e"
             " ON e.chat_obs_id = o.id WHERE o.chat_key = ?", (f"{chat}-1", chat)).fetchone()
         assert set(used) == {label}

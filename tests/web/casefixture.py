@@ -143,7 +143,7 @@ def build_case(root: Path) -> FixtureCase:
                   ("G-002", "added", "P-004", "P-003", "2023-03-01T09:00:00Z"),
                   ("G-002", "left", "P-004", None, "2023-05-01T09:00:00Z")]
         for group, kind, who, by, time in events:
-            conn.execute("INSERT INTO group_event(chat_id, kind, person_id, actor_person_id, time, sources) "
+            conn.execute("INSERT INTO group_event(chat_id, event, person_id, by_person_id, time, sources) "
                          "VALUES (?, ?, ?, ?, ?, '[]')",
                          (chats[group][0], kind, person_id[who], person_id[by] if by else None, time))
 
@@ -199,6 +199,10 @@ def build_case(root: Path) -> FixtureCase:
                      "VALUES ('EX-02', 'WhatsApp Chat - Garden club.txt', ?, ?, ?, ?, 'text/plain', 'parsed', ?)",
                      (len(second), *_digests(second), NOW))
         src2 = int(conn.execute("SELECT id FROM source_file WHERE exhibit_id='EX-02'").fetchone()[0])
+        # as network analysis writes it: each exhibit's owner (here from --owner)
+        conn.execute("INSERT INTO exhibit_owner(exhibit_id, person_id, basis) SELECT e.id, i.person_id, "
+                     "'--owner ' || e.owner_phone FROM exhibit e JOIN identifier i ON i.kind = 'phone' "
+                     "AND i.normalized = e.owner_phone AND i.person_id IS NOT NULL")
         g1, obs1 = chats["G-001"]
         obs2 = int(conn.execute(
             "INSERT INTO chat_obs(source_file_id, exhibit_id, chat_key, platform, is_group, jid, name, chat_id) "

@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from . import images
 from .android_db import MsgstoreWriter, write_wa_db
@@ -19,6 +20,7 @@ from .sharing import CAMERAS
 from .written import WrittenFile
 
 WHATSAPP_DB = Path("data/data/com.whatsapp/databases")
+WHATSAPP_PREFS = Path("data/data/com.whatsapp/shared_prefs")
 SDCARD_IMAGES = Path("sdcard/WhatsApp/Media/WhatsApp Images")
 MEDIA_FOLDERS = {"image": "WhatsApp Images", "audio": "WhatsApp Voice Notes", "sticker": "WhatsApp Stickers",
                  "document": "WhatsApp Documents"}
@@ -70,6 +72,7 @@ def write_exhibit(op: Operation, exhibit: Exhibit, view: View, out_dir: Path, se
         report.written[(WHATSAPP_DB / "msgstore.db").as_posix()] = msgstore.written
         write_wa_db(root / WHATSAPP_DB / "wa.db", op, exhibit, view,
                     lambda gid: current_subject(op, exhibit, gid, seized))
+        _write_preferences(root / WHATSAPP_PREFS / "com.whatsapp_preferences_light.xml", exhibit)
     elif exhibit.kind == "android_export":
         for name in write_android_exports(op, exhibit, view, names, root, seized, report.written):
             sha = next(p.media for p in view.posts if p.media and names.get(p.seq) == name)
@@ -95,6 +98,17 @@ def write_exhibit(op: Operation, exhibit: Exhibit, view: View, out_dir: Path, se
             _touch(path, family.taken)
             report.camera_files[str(path.relative_to(out_dir))] = family.id
     return report
+
+
+def _write_preferences(path: Path, exhibit: Exhibit) -> None:
+    """The app's preference file, as a full extraction holds it: the number the app is registered
+    with (``registration_jid``, digits only) and the owner's push name - the device's own account,
+    found in the evidence without ``--owner``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = {"registration_jid": exhibit.owner.phone.lstrip("+"), "push_name": exhibit.owner.push_name}
+    body = "".join(f'    <string name="{k}">{escape(v)}</string>\n' for k, v in entries.items())
+    path.write_text("<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n" + body
+                    + '    <boolean name="registration_success" value="true" />\n</map>\n', encoding="utf-8")
 
 
 def _own_photos(exhibit: Exhibit, folder: Path, seized: datetime, rng: random.Random) -> None:

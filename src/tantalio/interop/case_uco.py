@@ -4,7 +4,8 @@ and partners read without knowing Tantalio.
 What is written, and as what:
 
 * each **exhibit** is an ``investigation:ProvenanceRecord`` (its ``exhibitNumber``, the device
-  description) whose objects are its source files;
+  description) whose objects are its source files, tied by a ``Seized_From`` relationship to the
+  person it was seized from (``exhibit_owner``: ``--owner`` or the device's own account);
 * every **source file** and every **media item** is an ``observable:File`` /
   ``observable:ObservableObject`` with a ``ContentDataFacet`` carrying its MD5, SHA-1 and SHA-256;
 * **persons** are ``identity:Person`` (the label, roles and priority in the description), tied
@@ -165,15 +166,20 @@ def case_graph(store: CaseStore) -> dict[str, Any]:
                       "core:hasFacet": _facets(media, content)})
 
     record_of: dict[str, str] = {}
-    for ex, desc, country, registered in c.execute("SELECT id, description, country, registered_at FROM exhibit ORDER BY id"):
+    for ex, desc, country, registered, owner, basis in c.execute(
+            "SELECT e.id, e.description, e.country, e.registered_at, o.person_id, o.basis FROM exhibit e "
+            "LEFT JOIN exhibit_owner o ON o.exhibit_id = e.id ORDER BY e.id"):
         iri = node_id("ProvenanceRecord", ex)
         record_of[ex] = iri
+        seized = f", seized from {people[owner]} ({basis})" if owner in people else ""
         record: dict[str, Any] = {"@id": iri, "@type": "investigation:ProvenanceRecord",
                                   "investigation:exhibitNumber": ex,
                                   "core:description": f"{desc or 'exhibit'} ({country or 'country unknown'}), "
-                                                      f"registered {registered}",
+                                                      f"registered {registered}{seized}",
                                   "core:object": [_ref(i) for i in files_of[ex] + messages_of[ex]]}
         graph.append(record)
+        if owner in people:   # the owner as analysis resolved them (--owner, or the evidence's own account)
+            graph.append(_relationship(iri, node_id("Person", people[owner]), "Seized_From"))
 
     for seq, at, actor, action, details in c.execute(
             f"SELECT seq, at, actor, action, details FROM audit_event WHERE action IN ({','.join('?' * len(ACTIONS))}) "  # noqa: S608

@@ -55,7 +55,7 @@ def timeline_events(store: CaseStore) -> Iterator[dict[str, Any]]:
                      source_file=path, location=loc, source_sha256=sha, copies=len(copies),
                      recordings="; ".join(" ".join(str(x) for x in where[r.id][:3]) for r in copies), **synthetic)
     for chat, kind, pid, actor, time in c.execute(
-            "SELECT chat_id, kind, person_id, actor_person_id, time FROM group_event ORDER BY id"):
+            "SELECT chat_id, event, person_id, by_person_id, time FROM group_event ORDER BY id"):
         when = _when(time)
         if when is None:
             continue

@@ -120,13 +120,16 @@ class MessageRecord(NamedTuple):
 
 
 class MembershipEventRecord(NamedTuple):
-    """A group event: who (``subject``) was added/removed/..., by whom (``actor``), when."""
+    """A group event: who (``person``, the member concerned; the creator for ``created``) was
+    added/removed/..., by whom (``by``), when. The names are the case export's
+    (``memberships[]``: ``event``, ``person``, ``by``) and the tables' (``event``,
+    ``person_identifier_id``/``person_id``, ``by_identifier_id``/``by_person_id``)."""
 
     ref: SourceRef
     chat_key: str
     event: EventKind
-    subject: Party | None
-    actor: Party | None
+    person: Party | None
+    by: Party | None
     time: datetime | None
     time_raw: str = ""
     detail: str | None = None

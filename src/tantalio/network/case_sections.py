@@ -9,10 +9,9 @@ import sqlite3
 from collections import defaultdict
 from typing import Any
 
-from tantalio.identity import identifier_for
-from tantalio.model import Party
 from tantalio.model.records import MEMBERSHIP_KINDS
 from tantalio.network import figures
+from tantalio.network.group_labels import retired_chat_labels
 from tantalio.network.labels import current_label
 from tantalio.network.sightings import of_items
 from tantalio.store.sqlite import CaseStore
@@ -25,15 +24,8 @@ def _labels(conn: sqlite3.Connection) -> tuple[dict[int, str], dict[int, str]]:
 
 
 def owner_persons(conn: sqlite3.Connection) -> dict[str, int]:
-    """exhibit id -> person id of its owner (read only: nothing is created here)."""
-    out = {}
-    for ex, phone, country in conn.execute("SELECT id, owner_phone, country FROM exhibit").fetchall():
-        key = identifier_for(Party.owner(), ex, country, phone)
-        row = conn.execute("SELECT person_id FROM identifier WHERE kind=? AND normalized=? AND scope=? AND context=?",
-                           (key.kind, key.normalized, key.scope, key.context)).fetchone()
-        if row and row[0] is not None:
-            out[ex] = int(row[0])
-    return out
+    """exhibit id -> person id of its owner, as network analysis resolved them (``exhibit_owner``)."""
+    return dict(conn.execute("SELECT exhibit_id, person_id FROM exhibit_owner"))
 
 
 def fill_case_document(store: CaseStore, doc: dict[str, Any]) -> None:
@@ -45,6 +37,7 @@ def fill_case_document(store: CaseStore, doc: dict[str, Any]) -> None:
         exhibit["owner"] = person_label.get(pid) if pid is not None else None
     doc["persons"] = _persons(conn, person_label, chat_label, owners)
     doc["retired_persons"] = retired_labels(conn)
+    doc["retired_groups"] = retired_chat_labels(conn)
     doc["groups"] = _groups(conn, person_label, chat_label)
     doc["memberships"] = _memberships(conn, person_label, chat_label)
     doc["media"] = _media(conn, person_label, chat_label)
@@ -61,7 +54,7 @@ def _persons(conn: sqlite3.Connection, person_label: dict[int, str], chat_label:
         "SELECT i.person_id, m.exhibit_id FROM message m JOIN identifier i ON i.id = m.sender_identifier_id"
         " WHERE i.person_id IS NOT NULL GROUP BY 1, 2"
         " UNION SELECT i.person_id, e.exhibit_id FROM membership_event e JOIN identifier i"
-        " ON i.id IN (e.subject_identifier_id, e.actor_identifier_id) WHERE i.person_id IS NOT NULL"
+        " ON i.id IN (e.person_identifier_id, e.by_identifier_id) WHERE i.person_id IS NOT NULL"
         " UNION SELECT i.person_id, co.exhibit_id FROM group_member g JOIN chat_obs co ON co.id = g.chat_obs_id"
         " JOIN identifier i ON i.id = g.identifier_id WHERE i.person_id IS NOT NULL"
         " UNION SELECT i.person_id, a.exhibit_id FROM alias a JOIN identifier i ON i.id = a.identifier_id"
@@ -112,7 +105,7 @@ def _memberships(conn: sqlite3.Connection, person_label: dict[int, str],
                  chat_label: dict[int, str]) -> list[dict[str, Any]]:
     kinds = sorted(MEMBERSHIP_KINDS)
     rows = conn.execute(
-        f"SELECT chat_id, person_id, kind, time, actor_person_id FROM group_event WHERE kind IN"  # noqa: S608  (placeholders only)
+        f"SELECT chat_id, person_id, event, time, by_person_id FROM group_event WHERE event IN"  # noqa: S608  (placeholders only)
         f" ({','.join('?' * len(kinds))}) AND person_id IS NOT NULL", kinds).fetchall()
     out = [{"group": chat_label[c], "person": person_label[p], "event": k, "time": t,
             "by": person_label.get(a) if a is not None else None} for c, p, k, t, a in rows]

@@ -18,7 +18,9 @@ are one account). The owner is made of the accounts that agree:
 
 The result is written as ``person_merge`` rows by the evidence (actor ``evidence``), kept in
 step with the evidence on every run: an analyst can undo one like any merge, and an undone
-merge is not written again.
+merge is not written again. Each exhibit's owner, with what shows it, is written to
+``exhibit_owner`` (rebuilt by every ``analyze``): the one place the readers ask whom an exhibit
+was seized from.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from tantalio.identity import identifier_for
 from tantalio.model import Party
@@ -91,19 +94,47 @@ def agreeing_accounts(accounts: list[Account], owner_phone: str | None) -> tuple
     return chosen, None
 
 
+class OwnerFinding(NamedTuple):
+    """An exhibit's owner as one identifier, and what shows it (``exhibit_owner.basis``)."""
+
+    identifier: int
+    basis: str
+
+
+def owner_basis(owner_phone: str | None, chosen: list[Account], accounts: list[Account]) -> str:
+    """What names the owner, in the analyst's words: ``--owner`` (and whether the evidence agrees
+    or names another account), the accounts the evidence names as the device's own (app, what in
+    the file, file), or only the device's sent messages."""
+    def listed(items: list[Account]) -> str:
+        return "; ".join(sorted({f"{a.app}: {a.basis} ({a.path}) {a.value}" for a in items}))
+
+    named, others = listed(chosen), listed([a for a in accounts if a not in chosen])
+    if owner_phone:   # --owner wins; a disagreeing account is not merged (ingest warned)
+        return (f"--owner {owner_phone}" + (f"; the evidence agrees: {named}" if named else "")
+                + (f"; the evidence also names, not merged: {others}" if others else ""))
+    if named:
+        return f"the evidence: {named}"
+    if others:
+        return f"the device's own sent messages only (no --owner; the evidence names several accounts: {others})"
+    return "the device's own sent messages only (no account named, no --owner)"
+
+
 def resolve_owner(conn: sqlite3.Connection, exhibit: str, owner_phone: str | None, country: str | None,
-                  accounts: list[Account]) -> tuple[int | None, list[tuple[int, Account]], str | None]:
-    """The exhibit's owner identifier, the (owner, account) pairs to merge, and a warning."""
+                  accounts: list[Account]) -> tuple[OwnerFinding | None, list[tuple[int, Account]], str | None]:
+    """The exhibit's owner (identifier and basis), the (owner, account) pairs to merge, and a warning."""
     key = identifier_for(Party.owner(), exhibit, country, owner_phone)
-    chosen, problem = agreeing_accounts(accounts, key.normalized if key.kind == "phone" else None)
+    phone = key.normalized if key.kind == "phone" else None
+    chosen, problem = agreeing_accounts(accounts, phone)
     owner: int | None
     if key.kind == "phone" or chosen:
         owner = get_or_create_identifier(conn, key)
     else:
         row = conn.execute("SELECT id FROM identifier WHERE kind='owner' AND scope=?", (exhibit,)).fetchone()
         owner = int(row[0]) if row else None
-    pairs = [(owner, a) for a in chosen if owner is not None and a.identifier != owner]
-    return owner, pairs, problem
+    if owner is None:
+        return None, [], problem
+    pairs = [(owner, a) for a in chosen if a.identifier != owner]
+    return OwnerFinding(owner, owner_basis(phone, chosen, accounts)), pairs, problem
 
 
 def sync_owner_merges(conn: sqlite3.Connection, wanted: list[tuple[str, int, Account]]) -> None:
@@ -131,6 +162,14 @@ def sync_owner_merges(conn: sqlite3.Connection, wanted: list[tuple[str, int, Acc
             (owner, OWNER_REASON, json.dumps(evidence, sort_keys=True, ensure_ascii=False), EVIDENCE_ACTOR, now))
     stale = [(row_id,) for pair, (row_id, undone) in existing.items() if pair not in keep and not undone]
     conn.executemany("DELETE FROM person_merge WHERE id = ?", stale)
+
+
+def write_exhibit_owners(conn: sqlite3.Connection, owner_person: dict[str, int],
+                         found: dict[str, OwnerFinding]) -> None:
+    """``exhibit_owner``: the person each exhibit was seized from, as this analysis resolved them
+    (``--owner`` or the evidence), for every reader (dossiers, VID queue, packages, export, web)."""
+    conn.executemany("INSERT INTO exhibit_owner(exhibit_id, person_id, basis) VALUES (?,?,?)",
+                     [(ex, pid, found[ex].basis) for ex, pid in sorted(owner_person.items())])
 
 
 def warn(conn: sqlite3.Connection, exhibit: str, message: str) -> None:

@@ -67,12 +67,13 @@ class CameraFile(NamedTuple):
 
 
 class GroupEvent(NamedTuple):
-    """A membership event merged across exhibits: ``person`` is the member concerned."""
+    """A membership event merged across exhibits (``group_event``): ``person`` is the member
+    concerned, ``by`` who did it."""
 
     chat: int
-    kind: str
+    event: str
     person: int | None
-    actor: int | None
+    by: int | None
     time: float | None
 
 

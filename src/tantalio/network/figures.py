@@ -224,7 +224,7 @@ def name_sightings(conn: sqlite3.Connection, person_id: int | None = None) -> di
         "LEFT JOIN message m ON m.id = (SELECT min(id) FROM message WHERE sender_identifier_id = i.id) "
         "LEFT JOIN source_file mf ON mf.id = m.source_file_id "
         "LEFT JOIN membership_event e ON m.id IS NULL AND e.id = (SELECT min(id) FROM membership_event "
-        "WHERE subject_identifier_id = i.id OR actor_identifier_id = i.id) "
+        "WHERE person_identifier_id = i.id OR by_identifier_id = i.id) "
         "LEFT JOIN source_file ef ON ef.id = e.source_file_id "
         "WHERE i.kind IN ('display_name', 'username') AND i.id NOT IN (SELECT name_id FROM alias)) "
         f"WHERE person IS NOT NULL{only} ORDER BY 1, 2, 4, 3, 5, 6", params)
@@ -283,7 +283,7 @@ def group_rosters(conn: sqlite3.Connection) -> dict[int, GroupRoster]:
     marks = ",".join("?" * len(ADMIN_RANKS))
     for chat, pid in conn.execute(
             "SELECT id, creator_person_id FROM chat WHERE creator_person_id IS NOT NULL "  # noqa: S608 - placeholders
-            "UNION SELECT chat_id, person_id FROM group_event WHERE kind IN ('created', 'admin_granted') "
+            "UNION SELECT chat_id, person_id FROM group_event WHERE event IN ('created', 'admin_granted') "
             "AND person_id IS NOT NULL "
             "UNION SELECT o.chat_id, i.person_id FROM group_member g JOIN chat_obs o ON o.id = g.chat_obs_id "
             f"JOIN identifier i ON i.id = g.identifier_id WHERE g.rank IN ({marks}) "
@@ -296,7 +296,7 @@ def group_rosters(conn: sqlite3.Connection) -> dict[int, GroupRoster]:
                                    "name IS NOT NULL AND chat_id NOT IN (SELECT chat_id FROM chat_name) ORDER BY 1, 2"):
         names[chat].append(name)
     created = dict(conn.execute(
-        "SELECT chat_id, min(time) FROM group_event WHERE kind = 'created' AND time IS NOT NULL GROUP BY chat_id"))
+        "SELECT chat_id, min(time) FROM group_event WHERE event = 'created' AND time IS NOT NULL GROUP BY chat_id"))
     return {cid: GroupRoster(platform, iso_s(epoch(created_at)) or created.get(cid), creator,
                              frozenset(admins[cid]), frozenset(members[cid]), tuple(names[cid]))
             for cid, platform, created_at, creator in conn.execute(

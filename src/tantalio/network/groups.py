@@ -34,7 +34,9 @@ class Observation:
     created_at: str | None
     creator_identifier: int | None
     messages: int = 0
-    soft_ids: int = 0          # device-specific labels among its senders/subjects
+    soft_ids: int = 0          # device-specific labels among its senders and members
+    chat_key: str = ""         # the recording's own key for the chat (JID, Telegram id, file)
+    source_path: str = ""      # the file that records it
 
 
 @dataclass(slots=True)
@@ -48,9 +50,11 @@ class ChatResolution:
 
 def load_observations(conn: sqlite3.Connection) -> dict[int, Observation]:
     obs = {
-        r[0]: Observation(r[0], r[1], bool(r[2]), r[3], (r[4] or "").strip().lower() or None, r[5], r[6], r[7])
+        r[0]: Observation(r[0], r[1], bool(r[2]), r[3], (r[4] or "").strip().lower() or None, r[5], r[6], r[7],
+                          chat_key=r[8], source_path=r[9])
         for r in conn.execute(
-            "SELECT id, exhibit_id, is_group, platform, jid, name, created_at, creator_identifier_id FROM chat_obs")
+            "SELECT o.id, o.exhibit_id, o.is_group, o.platform, o.jid, o.name, o.created_at, o.creator_identifier_id,"
+            " o.chat_key, s.path FROM chat_obs o JOIN source_file s ON s.id = o.source_file_id")
     }
     for oid, n in conn.execute("SELECT chat_obs_id, count(*) FROM message GROUP BY chat_obs_id"):
         if oid in obs:
@@ -58,8 +62,8 @@ def load_observations(conn: sqlite3.Connection) -> dict[int, Observation]:
     for oid, n in conn.execute(
         "SELECT o, count(DISTINCT i.id) FROM ("
         " SELECT chat_obs_id o, sender_identifier_id x FROM message"
-        " UNION ALL SELECT chat_obs_id, subject_identifier_id FROM membership_event"
-        " UNION ALL SELECT chat_obs_id, actor_identifier_id FROM membership_event)"
+        " UNION ALL SELECT chat_obs_id, person_identifier_id FROM membership_event"
+        " UNION ALL SELECT chat_obs_id, by_identifier_id FROM membership_event)"
         " JOIN identifier i ON i.id = x WHERE i.kind = 'display_name' GROUP BY o"
     ):
         if oid in obs:
@@ -84,13 +88,13 @@ def load_entries(conn: sqlite3.Connection, obs_id: int, owner_identifier: int | 
     if with_events:
         kinds = sorted(MEMBERSHIP_KINDS)
         marks = ",".join("?" * len(kinds))
-        for row, time, kind, subject, actor in conn.execute(
-            f"SELECT id, time, kind, subject_identifier_id, actor_identifier_id FROM membership_event"  # noqa: S608  (placeholders only)
-            f" WHERE chat_obs_id = ? AND kind IN ({marks})", (obs_id, *kinds)
+        for row, time, event, person, by in conn.execute(
+            f"SELECT id, time, event, person_identifier_id, by_identifier_id FROM membership_event"  # noqa: S608  (placeholders only)
+            f" WHERE chat_obs_id = ? AND event IN ({marks})", (obs_id, *kinds)
         ):
             t = epoch(time)
             if t is not None:
-                entries.append(Entry(-row, t, "ev:" + kind, (subject, actor)))
+                entries.append(Entry(-row, t, "ev:" + event, (person, by)))
     return entries
 
 
@@ -198,7 +202,7 @@ def _cluster_names(conn: sqlite3.Connection, sets: DisjointSets,
         if o.is_group and o.name:
             names[sets.find(o.id)].add(clean_label(o.name).casefold())
     for oid, detail in conn.execute(
-        "SELECT chat_obs_id, detail FROM membership_event WHERE kind IN ('subject_changed', 'created')"
+        "SELECT chat_obs_id, detail FROM membership_event WHERE event IN ('subject_changed', 'created')"
         " AND detail IS NOT NULL AND detail != ''"
     ):
         if oid in observations:

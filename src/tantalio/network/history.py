@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from tantalio.model.records import MEMBERSHIP_KINDS
 from tantalio.network.align import epoch, int_list_json, iso_s
+from tantalio.network.group_labels import chat_labels
 from tantalio.network.groups import ChatResolution
 
 EVENT_TOLERANCE_S = 300.0
@@ -26,10 +27,10 @@ HISTORY_KINDS = tuple(sorted(MEMBERSHIP_KINDS | {"subject_changed"}))
 @dataclass(slots=True)
 class MergedEvent:
     chat: int
-    kind: str
-    subject: int            # -1 when the member could not be resolved
+    event: str
+    person: int             # the member concerned; -1 when they could not be resolved
     t: float | None
-    actor: int | None
+    by: int | None
     detail: str | None
     sources: list[int]
     precise: bool
@@ -52,8 +53,9 @@ def _first_time(conn: sqlite3.Connection) -> dict[int, float]:
     return out
 
 
-def write_chats(conn: sqlite3.Connection, chats: ChatResolution) -> dict[int, int]:
-    """chat rows (G-001 for groups, C-0001 for one-to-one chats, oldest first) and chat_obs.chat_id.
+def write_chats(conn: sqlite3.Connection, chats: ChatResolution, now: str) -> dict[int, int]:
+    """chat rows (G-001 for groups, C-0001 for one-to-one chats: stable labels, new ones numbered
+    oldest first, :mod:`tantalio.network.group_labels`) and chat_obs.chat_id.
     Returns obs id -> chat id. Existing chat rows are reused by label."""
     obs = chats.observations
     first = _first_time(conn)
@@ -69,22 +71,21 @@ def write_chats(conn: sqlite3.Connection, chats: ChatResolution) -> dict[int, in
     existing = {label: cid for cid, label in conn.execute("SELECT id, label FROM chat")}
     obs_chat: dict[int, int] = {}
     wanted = set()
-    for prefix, width, clusters in (("G-", 3, groups), ("C-", 4, direct)):
-        for n, members in enumerate(clusters, start=1):
-            label = f"{prefix}{n:0{width}d}"
-            wanted.add(label)
-            platform = obs[members[0]].platform
-            is_group = int(obs[members[0]].is_group)
-            if label in existing:
-                cid = existing[label]
-                conn.execute("UPDATE chat SET platform=?, is_group=?, created_at=NULL, creator_person_id=NULL"
-                             " WHERE id=?", (platform, is_group, cid))
-            else:
-                cur = conn.execute("INSERT INTO chat(label, platform, is_group) VALUES (?,?,?)",
-                                   (label, platform, is_group))
-                cid = int(cur.lastrowid or 0)
-            for m in members:
-                obs_chat[m] = cid
+    conversations = [(True, m) for m in groups] + [(False, m) for m in direct]
+    for (_, members), label in zip(conversations, chat_labels(conn, obs, conversations, now), strict=True):
+        wanted.add(label)
+        platform = obs[members[0]].platform
+        is_group = int(obs[members[0]].is_group)
+        if label in existing:
+            cid = existing[label]
+            conn.execute("UPDATE chat SET platform=?, is_group=?, created_at=NULL, creator_person_id=NULL"
+                         " WHERE id=?", (platform, is_group, cid))
+        else:
+            cur = conn.execute("INSERT INTO chat(label, platform, is_group) VALUES (?,?,?)",
+                               (label, platform, is_group))
+            cid = int(cur.lastrowid or 0)
+        for m in members:
+            obs_chat[m] = cid
     conn.executemany("UPDATE chat_obs SET chat_id=? WHERE id=?", [(c, o) for o, c in obs_chat.items()])
     conn.executemany("DELETE FROM chat WHERE id=?", [(cid,) for label, cid in existing.items() if label not in wanted])
 
@@ -111,40 +112,40 @@ def write_history(conn: sqlite3.Connection, chats: ChatResolution, owner_person:
     marks = ",".join("?" * len(HISTORY_KINDS))
     events = []
     for row in conn.execute(
-        f"SELECT me.id, co.chat_id, me.chat_obs_id, me.kind, s.person_id, a.person_id, me.time, me.detail,"  # noqa: S608  (placeholders only)
+        f"SELECT me.id, co.chat_id, me.chat_obs_id, me.event, p.person_id, b.person_id, me.time, me.detail,"  # noqa: S608  (placeholders only)
         f" co.jid IS NOT NULL FROM membership_event me JOIN chat_obs co ON co.id = me.chat_obs_id"
-        f" LEFT JOIN identifier s ON s.id = me.subject_identifier_id"
-        f" LEFT JOIN identifier a ON a.id = me.actor_identifier_id"
-        f" WHERE co.is_group = 1 AND me.kind IN ({marks})", HISTORY_KINDS
+        f" LEFT JOIN identifier p ON p.id = me.person_identifier_id"
+        f" LEFT JOIN identifier b ON b.id = me.by_identifier_id"
+        f" WHERE co.is_group = 1 AND me.event IN ({marks})", HISTORY_KINDS
     ):
-        eid, chat, oid, kind, subject, actor, time, detail, precise = row
+        eid, chat, oid, event, person, by, time, detail, precise = row
         t = epoch(time)
         if t is not None:
             t += offsets.get(oid, 0.0)
-        if kind == "created" and subject is None:
-            subject = actor
-        events.append((chat, kind, subject if subject is not None else -1, t, eid, actor, detail, precise))
+        if event == "created" and person is None:
+            person = by
+        events.append((chat, event, person if person is not None else -1, t, eid, by, detail, precise))
     events.sort(key=lambda e: (e[0], e[1], e[2], e[3] if e[3] is not None else float("inf"), e[4]))
     merged: list[MergedEvent] = []
-    for chat, kind, subject, t, eid, actor, detail, precise in events:
+    for chat, event, person, t, eid, by, detail, precise in events:
         last = merged[-1] if merged else None
-        if (last is not None and last.chat == chat and last.kind == kind and last.subject == subject
-                and subject != -1 and t is not None and last.t is not None
+        if (last is not None and last.chat == chat and last.event == event and last.person == person
+                and person != -1 and t is not None and last.t is not None
                 and abs(t - last.t) <= EVENT_TOLERANCE_S
-                and (actor is None or last.actor is None or actor == last.actor)):
+                and (by is None or last.by is None or by == last.by)):
             last.sources.append(eid)
-            last.actor = last.actor or actor
+            last.by = last.by or by
             last.detail = last.detail or detail
             if precise and not last.precise:
                 last.t, last.precise = t, True
             continue
-        merged.append(MergedEvent(chat, kind, subject, t, actor, detail, [eid], bool(precise)))
+        merged.append(MergedEvent(chat, event, person, t, by, detail, [eid], bool(precise)))
     del events                  # millions of rows at full scale: free before the next pass
     conn.executemany(
-        "INSERT INTO group_event(chat_id, kind, person_id, actor_person_id, time, detail, sources, confidence)"
+        "INSERT INTO group_event(chat_id, event, person_id, by_person_id, time, detail, sources, confidence)"
         " VALUES (?,?,?,?,?,?,?,?)",
-        ((e.chat, e.kind, None if e.subject == -1 else e.subject, e.actor, iso_s(e.t), e.detail,
-          int_list_json(sorted(e.sources)), 1.0 if e.subject != -1 else 0.5) for e in merged))
+        ((e.chat, e.event, None if e.person == -1 else e.person, e.by, iso_s(e.t), e.detail,
+          int_list_json(sorted(e.sources)), 1.0 if e.person != -1 else 0.5) for e in merged))
     _write_names(conn, chats)
     _write_creators(conn)
     _write_spells(conn, merged, owner_person)
@@ -166,7 +167,7 @@ def _write_names(conn: sqlite3.Connection, chats: ChatResolution) -> None:
     for oid, chat, name in conn.execute("SELECT id, chat_id, name FROM chat_obs WHERE is_group = 1"):
         note(chat, name, last_message.get(oid))
     for chat, time, detail in conn.execute(
-        "SELECT chat_id, time, detail FROM group_event WHERE kind IN ('subject_changed', 'created')"
+        "SELECT chat_id, time, detail FROM group_event WHERE event IN ('subject_changed', 'created')"
     ):
         note(chat, detail, epoch(time))
     conn.executemany("INSERT INTO chat_name(chat_id, name, first_seen, last_seen) VALUES (?,?,?,?)",
@@ -177,13 +178,13 @@ def _write_creators(conn: sqlite3.Connection) -> None:
     conn.execute(
         "UPDATE chat SET created_at = (SELECT min(t) FROM ("
         "  SELECT created_at t FROM chat_obs o WHERE o.chat_id = chat.id AND created_at IS NOT NULL"
-        "  UNION ALL SELECT time FROM group_event g WHERE g.chat_id = chat.id AND g.kind = 'created'))"
+        "  UNION ALL SELECT time FROM group_event g WHERE g.chat_id = chat.id AND g.event = 'created'))"
         " WHERE is_group = 1")
     conn.execute(
         "UPDATE chat SET creator_person_id = coalesce("
         " (SELECT i.person_id FROM chat_obs o JOIN identifier i ON i.id = o.creator_identifier_id"
         "  WHERE o.chat_id = chat.id ORDER BY o.jid IS NULL, o.id LIMIT 1),"
-        " (SELECT person_id FROM group_event g WHERE g.chat_id = chat.id AND g.kind = 'created'"
+        " (SELECT person_id FROM group_event g WHERE g.chat_id = chat.id AND g.event = 'created'"
         "  AND person_id IS NOT NULL ORDER BY time LIMIT 1)) WHERE is_group = 1")
     # created_at as stored by databases may carry fractions; keep the whole-second export form
     rows = conn.execute("SELECT id, created_at FROM chat WHERE created_at IS NOT NULL").fetchall()
@@ -193,8 +194,8 @@ def _write_creators(conn: sqlite3.Connection) -> None:
 def _write_spells(conn: sqlite3.Connection, events: list[MergedEvent], owner_person: dict[str, int]) -> None:
     by_member: dict[tuple[int, int], list[tuple[float, str]]] = defaultdict(list)
     for e in events:
-        if e.subject != -1 and (e.kind in START_KINDS or e.kind in END_KINDS):
-            by_member[(e.chat, e.subject)].append((e.t if e.t is not None else float("-inf"), e.kind))
+        if e.person != -1 and (e.event in START_KINDS or e.event in END_KINDS):
+            by_member[(e.chat, e.person)].append((e.t if e.t is not None else float("-inf"), e.event))
     observed = observed_members(conn, owner_person)
 
     # streamed into SQLite rather than collected: there are millions of (group, member) pairs
@@ -244,8 +245,8 @@ def observed_members(conn: sqlite3.Connection, owner_person: dict[str, int]) -> 
         " ('system', 'system_unknown') AND i.person_id IS NOT NULL"
         " UNION SELECT DISTINCT co.chat_id, i.person_id FROM group_member gm JOIN chat_obs co ON co.id = gm.chat_obs_id"
         " JOIN identifier i ON i.id = gm.identifier_id WHERE co.is_group = 1 AND i.person_id IS NOT NULL"
-        " UNION SELECT DISTINCT chat_id, actor_person_id FROM group_event WHERE actor_person_id IS NOT NULL"
-        " AND kind IN ('added', 'removed', 'admin_granted', 'admin_revoked', 'created')"
+        " UNION SELECT DISTINCT chat_id, by_person_id FROM group_event WHERE by_person_id IS NOT NULL"
+        " AND event IN ('added', 'removed', 'admin_granted', 'admin_revoked', 'created')"
     ):
         found.add((chat, person))
     for chat, exhibit in conn.execute("SELECT DISTINCT chat_id, exhibit_id FROM chat_obs WHERE is_group = 1"):

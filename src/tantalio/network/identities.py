@@ -33,7 +33,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tantalio.network.chat_labels import device_name_votes, same_device_links
-from tantalio.network.device_owner import Account, evidence_accounts, resolve_owner, sync_owner_merges
+from tantalio.network.device_owner import (
+    Account,
+    OwnerFinding,
+    evidence_accounts,
+    resolve_owner,
+    sync_owner_merges,
+)
 from tantalio.network.device_owner import warn as warn_owner
 from tantalio.network.groups import ChatResolution
 from tantalio.network.push_names import push_name_votes
@@ -72,12 +78,12 @@ class PersonResolution:
     ambiguous: list[dict[str, Any]] = field(default_factory=list)
 
 
-def owner_identifiers(conn: sqlite3.Connection) -> dict[str, int]:
+def owner_identifiers(conn: sqlite3.Connection) -> dict[str, OwnerFinding]:
     """Each exhibit's owner as an identifier: the ``--owner`` phone (created if unseen), else the
-    "owner of EX" identifier of its ``from_me`` rows. The accounts the evidence names as the
-    device's own are made the same person through merges by the evidence
+    "owner of EX" identifier of its ``from_me`` rows, with what shows it. The accounts the
+    evidence names as the device's own are made the same person through merges by the evidence
     (:mod:`tantalio.network.device_owner`)."""
-    out: dict[str, int] = {}
+    out: dict[str, OwnerFinding] = {}
     accounts = evidence_accounts(conn)
     wanted: list[tuple[str, int, Account]] = []
     for ex, phone, country in conn.execute("SELECT id, owner_phone, country FROM exhibit ORDER BY id").fetchall():

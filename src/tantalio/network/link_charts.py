@@ -68,12 +68,12 @@ def build_chart(conn: sqlite3.Connection) -> LinkChart:
                                     " GROUP BY 1, 2 ORDER BY 1, 2"):
         if cid in chat and pid in label:
             chart.edges.append({"source": label[pid], "target": chat[cid], "type": "posted", "media": n})
-    for cid, kind, pid, actor, time in conn.execute(
-        "SELECT chat_id, kind, person_id, actor_person_id, time FROM group_event WHERE kind IN ('added', 'removed')"
-        " AND person_id IS NOT NULL AND actor_person_id IS NOT NULL ORDER BY chat_id, time, id"
+    for cid, event, pid, by, time in conn.execute(
+        "SELECT chat_id, event, person_id, by_person_id, time FROM group_event WHERE event IN ('added', 'removed')"
+        " AND person_id IS NOT NULL AND by_person_id IS NOT NULL ORDER BY chat_id, time, id"
     ):
         if cid in chat:
-            chart.edges.append({"source": label[actor], "target": label[pid], "type": kind, "group": chat[cid],
+            chart.edges.append({"source": label[by], "target": label[pid], "type": event, "group": chat[cid],
                                 "time": time or ""})
     return chart
 

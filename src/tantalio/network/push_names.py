@@ -49,8 +49,8 @@ def _group_members(conn: sqlite3.Connection, chats: ChatResolution) -> dict[int,
     for obs, ident in conn.execute(
         "SELECT chat_obs_id, sender_identifier_id FROM message WHERE sender_identifier_id IS NOT NULL"
         " UNION SELECT chat_obs_id, identifier_id FROM group_member"
-        " UNION SELECT chat_obs_id, subject_identifier_id FROM membership_event WHERE subject_identifier_id IS NOT NULL"
-        " UNION SELECT chat_obs_id, actor_identifier_id FROM membership_event WHERE actor_identifier_id IS NOT NULL"
+        " UNION SELECT chat_obs_id, person_identifier_id FROM membership_event WHERE person_identifier_id IS NOT NULL"
+        " UNION SELECT chat_obs_id, by_identifier_id FROM membership_event WHERE by_identifier_id IS NOT NULL"
     ):
         if obs in root_of:
             out[root_of[obs]].add(ident)

@@ -102,15 +102,15 @@ def read_facts(conn: sqlite3.Connection, owner_person: dict[str, int], measures:
         "SELECT post_id, parent_post_id, confidence FROM propagation_edge WHERE parent_post_id IS NOT NULL")}
     facts.camera_files = camera_files(conn, owner_person)
     marks = ",".join("?" * len(ADMIN_EVENT_KINDS))
-    facts.events = [GroupEvent(chat, kind, person, actor, epoch(time)) for chat, kind, person, actor, time in conn.execute(
-        f"SELECT chat_id, kind, person_id, actor_person_id, time FROM group_event WHERE kind IN ({marks})"  # noqa: S608
+    facts.events = [GroupEvent(chat, event, person, by, epoch(time)) for chat, event, person, by, time in conn.execute(
+        f"SELECT chat_id, event, person_id, by_person_id, time FROM group_event WHERE event IN ({marks})"  # noqa: S608
         " ORDER BY time, id", ADMIN_EVENT_KINDS)]
     creations: dict[tuple[int, int], float | None] = {}
     for chat, person, created in conn.execute(
             "SELECT id, creator_person_id, created_at FROM chat WHERE is_group = 1 AND creator_person_id IS NOT NULL"):
         creations[(chat, person)] = epoch(created)
     for e in facts.events:
-        if e.kind == "created" and e.person is not None:
+        if e.event == "created" and e.person is not None:
             known = creations.get((e.chat, e.person))
             creations[(e.chat, e.person)] = e.time if known is None else min(known, e.time or known)
     facts.creations = [Creation(chat, person, t) for (chat, person), t in sorted(creations.items())]

@@ -21,6 +21,8 @@ import numpy as np
 from tantalio.ingest.pipeline import Progress
 from tantalio.network.attribution import build_posts, first_sightings, propagation
 from tantalio.network.communities import measure
+from tantalio.network.device_owner import OwnerFinding, write_exhibit_owners
+from tantalio.network.group_labels import register_existing as register_existing_chat_labels
 from tantalio.network.groups import resolve_chats
 from tantalio.network.history import write_chats, write_history
 from tantalio.network.identities import PersonResolution, owner_identifiers, resolve_persons, write_merge_log
@@ -82,9 +84,11 @@ def rebuild_network(store: CaseStore, progress: Progress | None = None) -> dict[
     return summary
 
 
-def _compute(conn: Any, owners: dict[str, int], step: Callable[[str], None],
+def _compute(conn: Any, owner_findings: dict[str, OwnerFinding], step: Callable[[str], None],
              warnings: list[Warning_]) -> dict[str, Any]:
     now = utcnow()
+    owners = {ex: finding.identifier for ex, finding in owner_findings.items()}
+    register_existing_chat_labels(conn, now)     # a case analysed before group labels were kept
     conn.execute("UPDATE chat SET creator_person_id = NULL")
     conn.execute("UPDATE chat_obs SET chat_id = NULL")
     chats = resolve_chats(conn, owners)
@@ -94,8 +98,9 @@ def _compute(conn: Any, owners: dict[str, int], step: Callable[[str], None],
     write_merge_log(conn, persons, person_id, now)
     owner_person = {ex: person_id[persons.person_of[ident]] for ex, ident in owners.items()
                     if ident in persons.person_of}
+    write_exhibit_owners(conn, owner_person, owner_findings)
     step("persons")
-    write_chats(conn, chats)
+    write_chats(conn, chats, now)
     write_history(conn, chats, owner_person)
     step("history")
     posts = build_posts(conn, chats.offsets, owner_person)

@@ -30,11 +30,11 @@ from tantalio.network.identities import ANALYZE_ACTOR
 
 # Rebuilt from nothing on every run.
 DERIVED = ("person_role", "person_score", "camera_original", "propagation_edge", "first_sighting", "post",
-           "group_event", "chat_name", "membership_spell", "chat_obs_alignment")
+           "group_event", "chat_name", "membership_spell", "chat_obs_alignment", "exhibit_owner")
 # Read and updated in place: their current content is copied into the shadow first.
-CARRIED = ("person", "chat", "identifier", "chat_obs", "person_merge", "person_label")
+CARRIED = ("person", "chat", "identifier", "chat_obs", "person_merge", "person_label", "chat_label")
 # Published whole by a swap; identifier.person_id and chat_obs.chat_id are published row by row.
-SWAPPED = (*DERIVED, "person", "chat", "person_label")
+SWAPPED = (*DERIVED, "person", "chat", "person_label", "chat_label")
 STAGED_COLUMNS = (("identifier", "person_id"), ("chat_obs", "chat_id"))
 STAGE_ROWS = 50_000
 

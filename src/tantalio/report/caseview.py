@@ -117,11 +117,13 @@ class CaseView:
     def exhibit(self, exhibit_id: str) -> ExhibitLine:
         """An exhibit described: device, seized from (person), country, registration, files."""
         if exhibit_id not in self._exhibits:
+            # the owner as analysis resolved them (--owner, or the account the evidence names)
             row = self.conn.execute(
-                "SELECT e.description, e.owner_phone, e.country, e.registered_at, e.timezone, "
-                "(SELECT count(*) FROM source_file f WHERE f.exhibit_id = e.id), (SELECT i.person_id FROM identifier i "
-                "WHERE i.kind = 'phone' AND i.normalized = e.owner_phone AND i.person_id IS NOT NULL "
-                "ORDER BY i.scope, i.context LIMIT 1) FROM exhibit e WHERE e.id=?", (exhibit_id,)).fetchone()
+                "SELECT e.description, coalesce(e.owner_phone, (SELECT i.normalized FROM device_account d "
+                "JOIN identifier i ON i.id = d.identifier_id WHERE d.exhibit_id = e.id AND i.kind = 'phone' "
+                "AND i.person_id = o.person_id ORDER BY i.normalized LIMIT 1)), e.country, e.registered_at, e.timezone, "
+                "(SELECT count(*) FROM source_file f WHERE f.exhibit_id = e.id), o.person_id "
+                "FROM exhibit e LEFT JOIN exhibit_owner o ON o.exhibit_id = e.id WHERE e.id=?", (exhibit_id,)).fetchone()
             if row is None:
                 self._exhibits[exhibit_id] = ExhibitLine(exhibit_id, None, None, None, None, None, None, 0)
             else:

@@ -262,8 +262,7 @@ def build_dossier(view: CaseView, person: str, context: ReportContext | None = N
         tr("named “%(name)s” (%(how)s)", name=s.name, how=name_kind(tr, s.kind)),
         EvidenceRef(s.exhibit, s.path, s.location, s.file_sha256))) for s in (figures.sightings if figures else ()))
     seized = tuple(view.exhibit(ex) for (ex,) in c.execute(
-        "SELECT e.id FROM exhibit e WHERE e.owner_phone IN (SELECT normalized FROM identifier WHERE person_id=? "
-        "AND kind='phone') ORDER BY e.id", (pid,)))
+        "SELECT exhibit_id FROM exhibit_owner WHERE person_id=? ORDER BY exhibit_id", (pid,)))
     cameras = _cameras(view, pid, table, tr)
     groups = _groups(view, pid, table, tr)
     roles = []
@@ -348,8 +347,7 @@ def _cameras(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Transla
     rows = view.conn.execute(
         "SELECT i.exif_make, i.exif_model, i.exif_serial, i.sha256, n.exhibit_id, n.path, 'own' "
         "FROM media_item i JOIN media_instance n ON n.sha256 = i.sha256 WHERE i.exif_serial IS NOT NULL "
-        "AND n.path IS NOT NULL AND n.exhibit_id IN (SELECT e.id FROM exhibit e JOIN identifier o "
-        "ON o.kind='phone' AND o.normalized = e.owner_phone WHERE o.person_id=?) "
+        "AND n.path IS NOT NULL AND n.exhibit_id IN (SELECT exhibit_id FROM exhibit_owner WHERE person_id=?) "
         "UNION SELECT i.exif_make, i.exif_model, i.exif_serial, i.sha256, NULL, NULL, 'posted' FROM media_item i "
         "JOIN post p ON p.sha256 = i.sha256 WHERE i.exif_serial IS NOT NULL AND p.person_id=? "
         "ORDER BY 3, 4, 5, 6", (pid, pid)).fetchall()
@@ -366,8 +364,8 @@ def _cameras(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Transla
 def _groups(view: CaseView, pid: int | None, table: _EvidenceTable, tr: Translator) -> tuple[GroupInvolvement, ...]:
     events: dict[int, list[GroupEventLine]] = defaultdict(list)
     for chat, kind, person, actor, time, sources in view.conn.execute(
-            "SELECT chat_id, kind, person_id, actor_person_id, time, sources FROM group_event "
-            "WHERE person_id=? OR actor_person_id=? ORDER BY chat_id, coalesce(time, ''), id", (pid, pid)).fetchall():
+            "SELECT chat_id, event, person_id, by_person_id, time, sources FROM group_event "
+            "WHERE person_id=? OR by_person_id=? ORDER BY chat_id, coalesce(time, ''), id", (pid, pid)).fetchall():
         who, by, label = view.person_label(person), view.person_label(actor), view.chat_label(chat)
         refs: tuple[str, ...] = ()
         for source in view.json_list(sources, f"group event in {label}"):

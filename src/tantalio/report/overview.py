@@ -69,7 +69,7 @@ def build_overview(view: CaseView, tr: Translator | None = None) -> Overview:
     spells: list[tuple[str, str | None, str | None, list[str]]] = []
     milestones: list[Milestone] = []
     created_events = {view.chat_label(ch): (t, view.person_label(p)) for ch, p, t in c.execute(
-        "SELECT chat_id, person_id, min(coalesce(time, '9999')) FROM group_event WHERE kind='created' GROUP BY chat_id")}
+        "SELECT chat_id, person_id, min(coalesce(time, '9999')) FROM group_event WHERE event='created' GROUP BY chat_id")}
     for g in groups:
         when, by = created_events.get(g.group, (None, None))
         when = g.created or (when if when and when != "9999" else None)

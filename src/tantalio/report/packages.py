@@ -63,8 +63,8 @@ def countries_of(view: CaseView) -> dict[str, list[str]]:
         for cc in person.countries:
             out.setdefault(cc, set()).add(label)
     for pid, cc in view.conn.execute(
-            "SELECT DISTINCT i.person_id, e.country FROM exhibit e JOIN identifier i ON i.kind = 'phone' "
-            "AND i.normalized = e.owner_phone WHERE i.person_id IS NOT NULL AND e.country IS NOT NULL"):
+            "SELECT DISTINCT o.person_id, e.country FROM exhibit e JOIN exhibit_owner o ON o.exhibit_id = e.id "
+            "WHERE e.country IS NOT NULL"):
         owner = view.person_label(pid)
         if owner is not None and owner in view.persons:
             out.setdefault(cc, set()).add(owner)
@@ -82,8 +82,7 @@ def summary_rows(view: CaseView, persons: list[str], formats: dict[str, list[str
     for pid in persons:
         f = view.persons.get(pid)
         seized = [ex for (ex,) in view.conn.execute(
-            "SELECT e.id FROM exhibit e JOIN identifier i ON i.kind = 'phone' AND i.normalized = e.owner_phone "
-            "WHERE i.person_id = ? ORDER BY e.id", (view.person_ids.get(pid),))]
+            "SELECT exhibit_id FROM exhibit_owner WHERE person_id = ? ORDER BY exhibit_id", (view.person_ids.get(pid),))]
         rows.append({"person": pid, "phones": list(f.phones) if f else [], "names": list(f.names) if f else [],
                      "countries": list(f.countries) if f else [], "roles": list(f.roles) if f else [],
                      "priority": f.priority if f else 0.0, "groups": list(f.groups) if f else [],

@@ -212,8 +212,7 @@ def _person_serials(view: CaseView) -> dict[int, set[str]]:
     out: dict[int, set[str]] = defaultdict(set)
     for pid, serial in view.conn.execute(
             "SELECT i.person_id, m.exif_serial FROM media_item m JOIN media_instance n ON n.sha256 = m.sha256 "
-            "JOIN exhibit e ON e.id = n.exhibit_id JOIN identifier i ON i.kind='phone' AND i.normalized = e.owner_phone "
-            "WHERE m.exif_serial IS NOT NULL AND n.path IS NOT NULL AND i.person_id IS NOT NULL "
+            "JOIN exhibit_owner i ON i.exhibit_id = n.exhibit_id WHERE m.exif_serial IS NOT NULL AND n.path IS NOT NULL "
             "UNION SELECT p.person_id, m.exif_serial FROM post p JOIN media_item m ON m.sha256 = p.sha256 "
             "WHERE m.exif_serial IS NOT NULL AND p.person_id IS NOT NULL"):
         out[pid].add(serial)
@@ -228,9 +227,8 @@ def _linked_persons(view: CaseView) -> dict[str, set[int]]:
             out[sha].add(seen.person_id)
     for sha, pid in view.conn.execute(
             "SELECT sha256, person_id FROM post WHERE person_id IS NOT NULL AND sha256 IS NOT NULL "
-            "UNION SELECT n.sha256, i.person_id FROM media_instance n JOIN exhibit e ON e.id = n.exhibit_id "
-            "JOIN identifier i ON i.kind='phone' AND i.normalized = e.owner_phone "
-            "WHERE n.path IS NOT NULL AND i.person_id IS NOT NULL"):
+            "UNION SELECT n.sha256, o.person_id FROM media_instance n JOIN exhibit_owner o ON o.exhibit_id = n.exhibit_id "
+            "WHERE n.path IS NOT NULL"):
         out[sha].add(pid)
     return out
 

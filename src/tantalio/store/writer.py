@@ -143,11 +143,11 @@ class BatchWriter:
             elif isinstance(rec, MembershipEventRecord):
                 cid = chat_id(rec.ref, rec.chat_key)
                 conn.execute(
-                    "INSERT INTO membership_event(chat_obs_id, source_file_id, exhibit_id, message_id, location, kind,"
-                    " subject_identifier_id, actor_identifier_id, time, time_raw, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO membership_event(chat_obs_id, source_file_id, exhibit_id, message_id, location, event,"
+                    " person_identifier_id, by_identifier_id, time, time_raw, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (cid, self.source_id(rec.ref.path) or source_file_id, self.exhibit.id,
                      messages.get(rec.message_key or ""), _location(rec.ref), rec.event,
-                     self.party(rec.subject, rec.chat_key), self.party(rec.actor, rec.chat_key), iso(rec.time), rec.time_raw, rec.detail),
+                     self.party(rec.person, rec.chat_key), self.party(rec.by, rec.chat_key), iso(rec.time), rec.time_raw, rec.detail),
                 )
             elif isinstance(rec, MemberRecord):
                 cid = chat_id(rec.ref, rec.chat_key)

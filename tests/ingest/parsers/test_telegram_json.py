@@ -131,7 +131,7 @@ def test_chats_and_messages(export: RecordBatch) -> None:
 
 
 def test_service_actions_become_events(export: RecordBatch) -> None:
-    events = [(e.message_key, e.event, e.subject, e.actor) for e in of(export, MembershipEventRecord)]
+    events = [(e.message_key, e.event, e.person, e.by) for e in of(export, MembershipEventRecord)]
     alice = Party("telegram_id", "user1001")
     assert ("telegram:42/1", "created", alice, alice) in events
     assert ("telegram:42/1", "added", Party("display_name", "Bob Sample"), alice) in events
@@ -235,7 +235,7 @@ def test_one_identity_across_export_versions(tmp_path: Path, old: bool) -> None:
                         (Party("phone", "+44 7700 900100"), "personal_information.phone_number")}
     links = [(link.identifier, link.same_as) for link in of(batch, IdentityLinkRecord)]
     assert links == ([] if old else [(Party("telegram_id", "user1001"), Party("phone", "+447700900101"))])
-    events = [(e.event, e.subject, e.actor, e.detail) for e in of(batch, MembershipEventRecord)]
+    events = [(e.event, e.person, e.by, e.detail) for e in of(batch, MembershipEventRecord)]
     assert ("created", None, None, "Swap club") in events  # a channel names itself as creator: unknown
     added = [e[1] for e in events if e[0] == "added"]
     assert added == [Party("display_name", "Alice"), Party("display_name", "Deleted Account (message 2)"),

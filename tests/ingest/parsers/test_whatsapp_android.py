@@ -147,13 +147,13 @@ def test_every_action_code(current: RecordBatch) -> None:
                 52: "joined_invite", 57: "security_code_changed", 79: "joined_community", 999: "other"}
     assert {c: {e.event for e in es} for c, es in by_code.items()} == {c: {k} for c, k in expected.items()}
     added = by_code[12]
-    assert {e.subject for e in added} == {Party("jid", fx.DAVE), Party("jid", fx.CAROL)}  # one per participant
-    assert all(e.actor == Party.owner() for e in added)
-    assert {e.actor for e in by_code[4]} == {Party("jid", fx.ALICE)}
-    assert by_code[5][0].subject == by_code[5][0].actor == Party("jid", fx.ERIN)
-    assert by_code[10][0].subject == Party("jid", fx.BOB) and by_code[10][0].detail == f"{fx.BOB} -> {fx.DAVE}"
+    assert {e.person for e in added} == {Party("jid", fx.DAVE), Party("jid", fx.CAROL)}  # one per participant
+    assert all(e.by == Party.owner() for e in added)
+    assert {e.by for e in by_code[4]} == {Party("jid", fx.ALICE)}
+    assert by_code[5][0].person == by_code[5][0].by == Party("jid", fx.ERIN)
+    assert by_code[10][0].person == Party("jid", fx.BOB) and by_code[10][0].detail == f"{fx.BOB} -> {fx.DAVE}"
     assert by_code[1][0].detail == "Garden club -> Garden club (new)"
-    assert by_code[11][0].subject == Party("jid", fx.ALICE) and by_code[11][0].detail == "Garden club"
+    assert by_code[11][0].person == Party("jid", fx.ALICE) and by_code[11][0].detail == "Garden club"
     assert by_code[999][0].detail == "action_type=999"
     assert all(e.time is not None and e.chat_key == fx.GROUP for e in events)
 
@@ -173,15 +173,15 @@ def test_legacy_schema(tmp_path: Path) -> None:
     assert by_key["LKEY4"].kind == "system"
     events = {e.message_key: e for e in of(batch, MembershipEventRecord)}
     added = events["messages:5"]  # someone else's add: the actor is not stored in legacy rows
-    assert (added.event, added.subject, added.actor) == ("added", Party("jid", fx.DAVE), None)
+    assert (added.event, added.person, added.by) == ("added", Party("jid", fx.DAVE), None)
     left = events["messages:6"]
-    assert (left.event, left.subject, left.actor) == ("left", Party("jid", fx.ERIN), Party("jid", fx.ERIN))
+    assert (left.event, left.person, left.by) == ("left", Party("jid", fx.ERIN), Party("jid", fx.ERIN))
     renamed = events["messages:7"]
-    assert (renamed.event, renamed.subject, renamed.actor) == ("subject_changed", None, Party("jid", fx.ALICE))
+    assert (renamed.event, renamed.person, renamed.by) == ("subject_changed", None, Party("jid", fx.ALICE))
     assert renamed.detail == "Renamed allotment"
     removed = events["messages:8"]
-    assert (removed.event, removed.subject, removed.actor) == ("removed", Party("jid", fx.BOB), Party.owner())
-    assert events["messages:9"].subject == Party.owner() and events["messages:9"].event == "added"
+    assert (removed.event, removed.person, removed.by) == ("removed", Party("jid", fx.BOB), Party.owner())
+    assert events["messages:9"].person == Party.owner() and events["messages:9"].event == "added"
     assert by_key["LKEY4"].sender is None and by_key["LKEY7"].sender == Party.owner()
     (ref,) = of(batch, MediaRefRecord)
     assert ref.seen_as == "file" and ref.sha256 == fx.IMAGE_SHA and ref.path.endswith("IMG-20160430-WA0001.jpg")

@@ -73,11 +73,11 @@ def test_group_events_only_on_event_rows(synthetic: RecordBatch) -> None:
     for e in events:
         by_row.setdefault(e.message_key or "", []).append(e)
     (created,) = by_row["ZWAMESSAGE:1"]
-    assert created.event == "created" and created.subject == Party("jid", fx.ALICE)  # ZWAGROUPINFO creator
+    assert created.event == "created" and created.person == Party("jid", fx.ALICE)  # ZWAGROUPINFO creator
     added = by_row["ZWAMESSAGE:2"]
-    assert {e.subject for e in added} == {Party("jid", fx.BOB), Party("lid", fx.CAROL_LID)}
-    assert {e.actor for e in added} == {Party("jid", fx.ALICE)}
-    assert by_row["ZWAMESSAGE:4"][0].event == "left" and by_row["ZWAMESSAGE:4"][0].subject == Party("jid", fx.DAVE)
+    assert {e.person for e in added} == {Party("jid", fx.BOB), Party("lid", fx.CAROL_LID)}
+    assert {e.by for e in added} == {Party("jid", fx.ALICE)}
+    assert by_row["ZWAMESSAGE:4"][0].event == "left" and by_row["ZWAMESSAGE:4"][0].person == Party("jid", fx.DAVE)
     assert by_row["ZWAMESSAGE:5"][0].event == "joined_link"
     assert by_row["ZWAMESSAGE:6"][0].event == "other" and "ZGROUPEVENTTYPE=99" in (by_row["ZWAMESSAGE:6"][0].detail or "")
 

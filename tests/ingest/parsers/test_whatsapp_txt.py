@@ -108,7 +108,7 @@ def test_android_us_full_lifecycle(tmp_path: Path) -> None:
     warned = {w.ref.line for w in batch.warnings}
     assert warned == {8, 22, 23}  # foreign header inside L6, unknown system line, impossible time
 
-    got = [(e.ref.line, e.event, e.subject, e.actor, e.detail) for e in events(batch)]
+    got = [(e.ref.line, e.event, e.person, e.by, e.detail) for e in events(batch)]
     ann, bo = Party("display_name", "Ann Lee"), Party("display_name", "Bo")
     p123, p124 = Party("phone", "+44 7700 900123"), Party("phone", "+44 7700 900124")
     assert got == [
@@ -151,7 +151,7 @@ def test_german_android_with_bom_mid_file(tmp_path: Path) -> None:
     msgs = {m.message_key: m for m in messages(batch)}
     assert msgs["L3"].raw == "\ufeff29.01.18, 12:25 - Du hast Mallory hinzugefügt."
     assert msgs["L5"].time == datetime(2018, 1, 30, 8, 0, tzinfo=UTC)
-    kinds = [(e.ref.line, e.event, e.subject, e.actor) for e in events(batch)]
+    kinds = [(e.ref.line, e.event, e.person, e.by) for e in events(batch)]
     mallory = Party("display_name", "Mallory")
     assert (2, "created", OWNER, OWNER) in kinds and (3, "added", mallory, OWNER) in kinds
     assert (5, "left", mallory, None) in kinds and (6, "removed", mallory, OWNER) in kinds
@@ -187,7 +187,7 @@ def test_android_locales(tmp_path: Path, locale: str) -> None:
         created, added, joined, f"Luis: {omitted}", f"Luis: IMG-20250328-WA0002.jpg {attached}", "Luis: hola"))
     batch = run(tmp_path, {"_chat.txt": text})
     assert not [w for w in batch.warnings if "order" not in w.message], batch.warnings
-    kinds = [(e.event, e.subject, e.actor) for e in events(batch)]
+    kinds = [(e.event, e.person, e.by) for e in events(batch)]
     ana, luis = Party("display_name", "Ana"), Party("display_name", "Luis")
     assert kinds == [("created", ana, ana), ("added", luis, ana), ("joined_link", luis, None)]
     assert [m.kind for m in messages(batch)] == ["system", "system", "system", "media", "media", "text"]
@@ -237,7 +237,7 @@ def test_ios_zip_with_attachments(tmp_path: Path) -> None:
     assert photo.path == "WhatsApp Chat - Family.zip!/00000001-PHOTO-2022-12-31-11-41-00.jpg"
     assert (pdf.seen_as, pdf.file_name) == ("omitted", "00000002-RS.pdf") and omitted.file_name is None
     boris = Party("display_name", "Boris")
-    got = [(e.event, e.subject, e.actor) for e in events(batch)]
+    got = [(e.event, e.person, e.by) for e in events(batch)]
     assert got == [("encrypted_notice", None, None), ("created", boris, boris), ("added", OWNER, boris),
                    ("removed", Party("display_name", "~ Pepe"), boris)]
     assert msgs["L8"].time == datetime(2023, 1, 1, 9, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ def _run(tmp_path: Path, name: str, text: str, attachments: tuple[str, ...] = ()
 
 
 def _events(batch: RecordBatch) -> list[tuple[str, Party | None, Party | None]]:
-    return [(r.event, r.subject, r.actor) for r in batch.records if isinstance(r, MembershipEventRecord)]
+    return [(r.event, r.person, r.by) for r in batch.records if isinstance(r, MembershipEventRecord)]
 
 
 def test_a_name_with_a_comma_is_one_member_unless_the_list_joiner_follows(tmp_path: Path) -> None:

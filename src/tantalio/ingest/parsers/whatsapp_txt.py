@@ -326,7 +326,7 @@ class _Emitter:
                                        for ev in events)) or len(parties.keys() - group_authors) > 2
         sink.emit(ChatRecord(file_ref, chat_key, "whatsapp", is_group, name=name,
                              created_at=created.time if created else None,
-                             creator=created.actor if created else None))
+                             creator=created.by if created else None))
         sink.emit_all(records)
 
     def _ios_system_lines(self, lines: list[str], starts: list[int], heads: list[Header],
@@ -401,7 +401,7 @@ def _body(lines: list[str], i: int, end: int, rest: str) -> str:
 
 
 def _actor_is_author(hit: SystemHit, author: str) -> bool:
-    actor = hit.match.groupdict().get("actor")
+    actor = hit.match.groupdict().get("by")
     return actor is not None and INVISIBLE_RE.sub("", actor).strip() == INVISIBLE_RE.sub("", author).strip()
 
 

@@ -34,8 +34,8 @@ def admin_spells(facts: NetworkFacts) -> dict[tuple[int, int], list[tuple[float,
     spells: dict[tuple[int, int], list[tuple[float, float]]] = defaultdict(list)
     changes = [(c.time if c.time is not None else NEG_INF, 0, c.chat, c.person, "admin_granted")
                for c in facts.creations]
-    changes += [(e.time if e.time is not None else NEG_INF, 1, e.chat, e.person, e.kind) for e in facts.events
-                if e.kind in ("admin_granted", "admin_revoked") and e.person is not None]
+    changes += [(e.time if e.time is not None else NEG_INF, 1, e.chat, e.person, e.event) for e in facts.events
+                if e.event in ("admin_granted", "admin_revoked") and e.person is not None]
     for t, _, chat, person, kind in sorted(changes, key=lambda c: (c[0], c[1], c[2], c[3] or 0, c[4])):
         assert person is not None
         key = (chat, person)
@@ -63,9 +63,9 @@ def administrators(facts: NetworkFacts) -> dict[int, RoleFinding]:
     for c in facts.creations:
         created = coded("admin.created_at", time=iso_s(c.time)) if c.time else coded("admin.created")
         note(c.person, 0.95, {**created, "chat": label.get(c.chat)})
-    revoked = {(e.chat, e.person): e.time for e in facts.events if e.kind == "admin_revoked" and e.person is not None}
+    revoked = {(e.chat, e.person): e.time for e in facts.events if e.event == "admin_revoked" and e.person is not None}
     for e in facts.events:
-        if e.kind == "admin_granted" and e.person is not None:
+        if e.event == "admin_granted" and e.person is not None:
             ended = (e.chat, e.person) in revoked
             granted = coded("admin.granted_until_revoked", time=iso_s(e.time),
                             revoked=iso_s(revoked[(e.chat, e.person)])) if ended \
@@ -77,9 +77,9 @@ def administrators(facts: NetworkFacts) -> dict[int, RoleFinding]:
         note(r.person, 0.9, {**rank, "chat": label.get(r.chat), "exhibit": r.exhibit, "location": r.location})
     removals: dict[int, int] = defaultdict(int)
     for e in facts.events:
-        if e.kind == "removed" and e.actor is not None and e.actor != e.person:
-            removals[e.actor] += 1
-            note(e.actor, min(0.9, 0.7 + 0.05 * removals[e.actor]),
+        if e.event == "removed" and e.by is not None and e.by != e.person:
+            removals[e.by] += 1
+            note(e.by, min(0.9, 0.7 + 0.05 * removals[e.by]),
                  {**coded("admin.removed_member", time=iso_s(e.time)), "chat": label.get(e.chat)})
     adds = _admin_adds(facts, spells)
     out = {}
@@ -98,9 +98,9 @@ def _admin_adds(facts: NetworkFacts, spells: dict[tuple[int, int], list[tuple[fl
     """Members each person added while known to be an admin of that group."""
     out: dict[int, int] = defaultdict(int)
     for e in facts.events:
-        if e.kind == "added" and e.actor is not None and e.actor != e.person \
-                and was_admin(spells.get((e.chat, e.actor), []), e.time):
-            out[e.actor] += 1
+        if e.event == "added" and e.by is not None and e.by != e.person \
+                and was_admin(spells.get((e.chat, e.by), []), e.time):
+            out[e.by] += 1
     return out
 
 
@@ -108,6 +108,6 @@ def admin_actions(facts: NetworkFacts) -> dict[int, int]:
     """Members removed, plus members added while known to be admin: for the priority score."""
     out = _admin_adds(facts, admin_spells(facts))
     for e in facts.events:
-        if e.kind == "removed" and e.actor is not None and e.actor != e.person:
-            out[e.actor] += 1
+        if e.event == "removed" and e.by is not None and e.by != e.person:
+            out[e.by] += 1
     return out

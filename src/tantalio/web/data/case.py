@@ -48,11 +48,12 @@ def dashboard(store: CaseStore) -> dict[str, Any]:
         months.setdefault(month, {"month": month, "messages": 0, "media_posts": 0})["messages"] = n
     for month, n in conn.execute("SELECT substr(time, 1, 7), count(*) FROM post WHERE time IS NOT NULL GROUP BY 1"):
         months.setdefault(month, {"month": month, "messages": 0, "media_posts": 0})["media_posts"] = n
-    exhibits = [
-        {"id": i, "description": d, "country": c, "owner_phone": o, "files": f}
-        for i, d, c, o, f in conn.execute(
+    exhibits = [  # seized from: the owner as analysis resolved them (--owner, or the evidence's own account)
+        {"id": i, "description": d, "country": c, "owner_phone": o, "files": f, "seized_from": p, "owner_basis": b}
+        for i, d, c, o, f, p, b in conn.execute(
             "SELECT e.id, e.description, e.country, e.owner_phone, "
-            "(SELECT count(*) FROM source_file s WHERE s.exhibit_id=e.id) FROM exhibit e ORDER BY e.id"
+            "(SELECT count(*) FROM source_file s WHERE s.exhibit_id=e.id), p.label, eo.basis FROM exhibit e "
+            "LEFT JOIN exhibit_owner eo ON eo.exhibit_id = e.id LEFT JOIN person p ON p.id = eo.person_id ORDER BY e.id"
         )
     ]
     top = [

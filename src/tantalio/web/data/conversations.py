@@ -25,15 +25,10 @@ CACHE_ROWS = 400_000        # merged rows kept in memory across groups (~100 byt
 
 
 def exhibit_owners(conn: sqlite3.Connection) -> dict[str, int]:
-    """Exhibit id -> the person it was seized from (through its owner phone or owner identifier)."""
-    out: dict[str, int] = {}
-    for exhibit, person in conn.execute(
-        "SELECT e.id, i.person_id FROM exhibit e JOIN identifier i ON i.person_id IS NOT NULL AND "
-        "((i.kind = 'phone' AND i.normalized = e.owner_phone) OR (i.kind = 'owner' AND i.scope = e.id)) "
-        "ORDER BY e.id, i.kind = 'owner'"
-    ):
-        out.setdefault(exhibit, person)
-    return out
+    """Exhibit id -> the person it was seized from, as network analysis resolved them."""
+    from tantalio.network.case_sections import owner_persons  # read only; kept out of the web's start-up
+
+    return owner_persons(conn)
 
 
 @dataclass(slots=True)
@@ -250,12 +245,12 @@ def members_at(conn: sqlite3.Connection, chat_id: int, at: str | None) -> dict[s
                                        "ended_by": end_kind})
     admins = {lbl for (lbl,) in conn.execute(
         "SELECT p.label FROM group_event g JOIN person p ON p.id = g.person_id WHERE g.chat_id = ? AND "
-        "g.kind = 'admin_granted' AND (? IS NULL OR g.time <= ?) AND NOT EXISTS (SELECT 1 FROM group_event r WHERE "
-        "r.chat_id = g.chat_id AND r.person_id = g.person_id AND r.kind = 'admin_revoked' AND r.time > g.time "
+        "g.event = 'admin_granted' AND (? IS NULL OR g.time <= ?) AND NOT EXISTS (SELECT 1 FROM group_event r WHERE "
+        "r.chat_id = g.chat_id AND r.person_id = g.person_id AND r.event = 'admin_revoked' AND r.time > g.time "
         "AND (? IS NULL OR r.time <= ?))", (chat_id, moment, moment, moment, moment))}
     creator = conn.execute("SELECT p.label FROM chat c JOIN person p ON p.id = c.creator_person_id WHERE c.id = ? "
                            "AND NOT EXISTS (SELECT 1 FROM group_event r WHERE r.chat_id = c.id AND "
-                           "r.person_id = c.creator_person_id AND r.kind = 'admin_revoked' AND (? IS NULL OR r.time <= ?))",
+                           "r.person_id = c.creator_person_id AND r.event = 'admin_revoked' AND (? IS NULL OR r.time <= ?))",
                            (chat_id, moment, moment)).fetchone()
     if creator:
         admins.add(creator[0])   # WhatsApp and Telegram make a group's creator its first admin

@@ -38,7 +38,7 @@ EDGE_KINDS = ("member", "added_by", "reposted_from")
 _PARTICIPATION = """
 SELECT person_id, chat_id FROM membership_spell
 UNION SELECT person_id, chat_id FROM group_event WHERE person_id IS NOT NULL
-UNION SELECT actor_person_id, chat_id FROM group_event WHERE actor_person_id IS NOT NULL
+UNION SELECT by_person_id, chat_id FROM group_event WHERE by_person_id IS NOT NULL
 UNION SELECT person_id, chat_id FROM post WHERE person_id IS NOT NULL
 UNION SELECT i.person_id, o.chat_id FROM message m JOIN chat_obs o ON o.id = m.chat_obs_id
       JOIN identifier i ON i.id = m.sender_identifier_id WHERE i.person_id IS NOT NULL AND o.chat_id IS NOT NULL
@@ -74,9 +74,9 @@ def explorer_graph(store: CaseStore, max_nodes: int = MAX_NODES) -> dict[str, An
     group_ids = {cid for cid, _, _ in group_rows}
     member = sorted((p, c) for p, c in conn.execute(_PARTICIPATION) if c in group_ids and p is not None)
     added = conn.execute(
-        "SELECT actor_person_id, person_id, count(*), group_concat(DISTINCT c.label) FROM group_event g "
-        "JOIN chat c ON c.id = g.chat_id WHERE g.kind = 'added' AND actor_person_id IS NOT NULL "
-        "AND person_id IS NOT NULL AND actor_person_id <> person_id GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+        "SELECT by_person_id, person_id, count(*), group_concat(DISTINCT c.label) FROM group_event g "
+        "JOIN chat c ON c.id = g.chat_id WHERE g.event = 'added' AND by_person_id IS NOT NULL "
+        "AND person_id IS NOT NULL AND by_person_id <> person_id GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
     reposted = conn.execute(
         "SELECT q.person_id, p.person_id, count(*) FROM propagation_edge e JOIN post p ON p.id = e.post_id "
         "JOIN post q ON q.id = e.parent_post_id WHERE p.person_id IS NOT NULL AND q.person_id IS NOT NULL "

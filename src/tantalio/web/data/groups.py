@@ -47,7 +47,7 @@ def group_page(store: CaseStore, label: str, offset: int = 0, limit: int = 200) 
         {"event": k, "person": people.get(p) if p else None, "by": people.get(a) if a else None, "time": t,
          "detail": d, "confidence": c}
         for k, p, a, t, d, c in conn.execute(
-            "SELECT kind, person_id, actor_person_id, time, detail, confidence FROM group_event WHERE chat_id=? "
+            "SELECT event, person_id, by_person_id, time, detail, confidence FROM group_event WHERE chat_id=? "
             "ORDER BY time IS NULL, time, id", (cid,))
     ]
     total = int(conn.execute(

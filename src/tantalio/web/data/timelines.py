@@ -116,19 +116,19 @@ def _sources(scope: str, chat_id: int | None, person_id: int | None) -> list[tup
     if scope == "case":
         return [("messages", dedup.format(where=""), []),
                 ("media_posts", "SELECT time AS t FROM post", []),
-                ("joins", f"SELECT time AS t FROM group_event WHERE kind IN ({joins})", []),  # noqa: S608
-                ("departures", f"SELECT time AS t FROM group_event WHERE kind IN ({leaves})", [])]  # noqa: S608
+                ("joins", f"SELECT time AS t FROM group_event WHERE event IN ({joins})", []),  # noqa: S608
+                ("departures", f"SELECT time AS t FROM group_event WHERE event IN ({leaves})", [])]  # noqa: S608
     if scope == "group":
         return [("messages", dedup.format(where="AND o.chat_id = ?"), [chat_id]),
                 ("media_posts", "SELECT time AS t FROM post WHERE chat_id = ?", [chat_id]),
-                ("joins", f"SELECT time AS t FROM group_event WHERE chat_id = ? AND kind IN ({joins})", [chat_id]),  # noqa: S608
-                ("departures", f"SELECT time AS t FROM group_event WHERE chat_id = ? AND kind IN ({leaves})",  # noqa: S608
+                ("joins", f"SELECT time AS t FROM group_event WHERE chat_id = ? AND event IN ({joins})", [chat_id]),  # noqa: S608
+                ("departures", f"SELECT time AS t FROM group_event WHERE chat_id = ? AND event IN ({leaves})",  # noqa: S608
                  [chat_id])]
     if scope == "person":
         return [("messages", dedup.format(where="AND i.person_id = ?"), [person_id]),
                 ("media_posts", "SELECT time AS t FROM post WHERE person_id = ?", [person_id]),
-                ("joins", f"SELECT time AS t FROM group_event WHERE person_id = ? AND kind IN ({joins})", [person_id]),  # noqa: S608
-                ("departures", f"SELECT time AS t FROM group_event WHERE person_id = ? AND kind IN ({leaves})",  # noqa: S608
+                ("joins", f"SELECT time AS t FROM group_event WHERE person_id = ? AND event IN ({joins})", [person_id]),  # noqa: S608
+                ("departures", f"SELECT time AS t FROM group_event WHERE person_id = ? AND event IN ({leaves})",  # noqa: S608
                  [person_id])]
     raise UserError(f"unknown timeline scope {scope!r}")
 
@@ -163,11 +163,11 @@ def _events(conn: sqlite3.Connection, scope: str, chat_id: int | None, person_id
         where += " AND g.chat_id = ?"
         args.append(chat_id)
     elif scope == "person":
-        where += " AND (g.person_id = ? OR g.actor_person_id = ?)"
+        where += " AND (g.person_id = ? OR g.by_person_id = ?)"
         args += [person_id, person_id]
     return [{"time": t, "event": k, "group": c, "person": p, "by": a} for t, k, c, p, a in conn.execute(
-        f"SELECT g.time, g.kind, c.label, p.label, a.label FROM group_event g JOIN chat c ON c.id = g.chat_id "  # noqa: S608
-        f"LEFT JOIN person p ON p.id = g.person_id LEFT JOIN person a ON a.id = g.actor_person_id WHERE {where} "
+        f"SELECT g.time, g.event, c.label, p.label, a.label FROM group_event g JOIN chat c ON c.id = g.chat_id "  # noqa: S608
+        f"LEFT JOIN person p ON p.id = g.person_id LEFT JOIN person a ON a.id = g.by_person_id WHERE {where} "
         f"ORDER BY g.time, g.id LIMIT ?", [*args, limit])]
 
 

@@ -13,7 +13,8 @@ files of a few hundred bytes to a few KiB. `--scale 0.1` builds a tenth of it.
 Each phase runs as its own `tantalio` command (as an analyst runs it) while this script samples
 the command's process tree: wall time, CPU time over wall time and cores (core use), peak
 resident memory of the whole tree (RSS summed; shared pages counted per process) and of its
-largest process. The baseline, run in the same process over the same files: `sha256sum` in
+largest process (and that process's own high-water mark, which catches peaks between samples
+up to the last sample). The baseline, run in the same process over the same files: `sha256sum` in
 `--workers` parallel streams (it only hashes; ingest also takes MD5 and SHA-1, sniffs, records
 custody and parses).
 """
@@ -142,6 +143,18 @@ def _write(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+def high_water_mark(pid: int) -> int:
+    """The process's peak resident size so far, in bytes (Linux; 0 elsewhere or once it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 class Sampled:
     """Runs a command and samples its process tree until it ends."""
 
@@ -149,6 +162,7 @@ class Sampled:
         self.argv, self.every = argv, every
         self.seconds = self.cpu = 0.0
         self.peak_tree = self.peak_process = 0
+        self.hwm = 0   # the largest process's own high-water mark (VmHWM): catches peaks between samples
         self.output = ""
 
     def run(self) -> Sampled:
@@ -169,6 +183,7 @@ class Sampled:
                     continue
                 rss += mem
                 self.peak_process = max(self.peak_process, mem)
+                self.hwm = max(self.hwm, high_water_mark(p.pid))
                 cpu[p.pid] = times.user + times.system
             self.peak_tree = max(self.peak_tree, rss)
             time.sleep(self.every)
@@ -260,7 +275,8 @@ def main() -> None:
         store_size = sum(p.stat().st_size for p in case.glob("case.sqlite*"))
         rows.append((name, run, store_size))
         print(f"{name:<16} {run.seconds:8.1f} s  core use {run.cpu / run.seconds / cores:5.0%}  peak tree "
-              f"{mib(run.peak_tree):>10}  largest process {mib(run.peak_process):>10}  store {mib(store_size)}"
+              f"{mib(run.peak_tree):>10}  largest process {mib(run.peak_process):>10} (high-water {mib(run.hwm)})"
+              f"  store {mib(store_size)}"
               f"  (load average {os.getloadavg()[0]:.1f})", flush=True)
     ingest = rows[0][1]
     print(f"ingest: {files / ingest.seconds:,.0f} files/s, {nbytes / ingest.seconds / 2**20:,.1f} MiB/s; "
@@ -271,7 +287,8 @@ def main() -> None:
                "serial_ingest_s": round(serial.seconds, 1) if serial else None,
                "phases": {name: {"seconds": round(r.seconds, 1), "core_use": round(r.cpu / r.seconds / cores, 2),
                                  "peak_tree_mib": round(r.peak_tree / 2**20), "peak_process_mib":
-                                 round(r.peak_process / 2**20), "store_mib": round(size / 2**20)}
+                                 round(r.peak_process / 2**20), "high_water_mib": round(r.hwm / 2**20),
+                                 "store_mib": round(size / 2**20)}
                           for name, r, size in rows}}
     (work / "bench-operation.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(summary))

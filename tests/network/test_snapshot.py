@@ -55,7 +55,7 @@ def test_other_writers_are_not_locked_out_while_analysis_computes(tmp_path: Path
     assert not store.conn.execute("PRAGMA foreign_key_check").fetchall()
     indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'post'"
                                                 " AND type = 'index'")}
-    assert indexes == {"post_family"}
+    assert indexes == {"post_family", "post_sha256"}   # post_sha256: migration 0016 (export slices)
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +68,31 @@ def test_a_group_message_seen_on_several_phones_is_listed_once(demo_case: Path) 
         copies_seen += sum(m["copies"] > 1 for m in lines)
         assert all(len(m["refs"]) == m["copies"] for m in lines), path.name
     assert copies_seen > 0, "the demo records shared groups on several phones"
+
+
+def test_streamed_export_equals_the_whole_document(demo_case: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tantalio export` writes the document item by item; the bytes are those of the whole
+    document dumped at once, whatever the size of the media slices it reads."""
+    from tantalio.export import dumps, write_case_document
+    from tantalio.network import case_sections
+
+    out = tmp_path / "case.json"
+    with CaseStore.open(demo_case) as store:
+        whole = dumps(build_case_document(store))
+        for size in (1, 7, case_sections.MEDIA_CHUNK):
+            monkeypatch.setattr(case_sections, "MEDIA_CHUNK", size)
+            counts = write_case_document(store, out)
+            assert out.read_text(encoding="utf-8") == whole, size
+        doc = json.loads(whole)
+        assert counts == {k: len(v) for k, v in doc.items() if isinstance(v, list)} and counts["media"] > 7
+
+        def broken() -> Iterator[dict[str, Any]]:
+            yield {"sha256": "0" * 64}
+            raise OSError("disk gone")
+
+        monkeypatch.setattr(case_sections, "_media", lambda *args: broken())
+        with pytest.raises(OSError):
+            write_case_document(store, out)
+    assert out.read_text(encoding="utf-8") == whole      # an interrupted export leaves the previous one
+    assert [p.name for p in tmp_path.iterdir()] == ["case.json"]

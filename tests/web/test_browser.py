@@ -155,6 +155,11 @@ def test_search_hit_opens_the_message_in_its_conversation(page_for: Any, server:
     page.click("#search-form button[type='submit']")
     page.wait_for_url("**exhibit=EX-02**")
     assert "Messages (1)" in page.locator("#hits-messages h2").inner_text()
+    # Both phones recorded "hello garden club": one hit, naming both exhibits.
+    page.goto("/search?q=hello+garden")
+    assert "Messages (1)" in page.locator("#hits-messages h2").inner_text()
+    hits = page.locator("#hits-messages tr.hit")
+    assert hits.count() == 1 and hits.locator(".copy").all_inner_texts() == ["EX-01", "EX-02"]
     assert page.problems == [], page.problems
 
 

@@ -85,3 +85,30 @@ def test_search_cli(case: FixtureCase, capsys: pytest.CaptureFixture[str]) -> No
     with pytest.raises(SystemExit) as stop:
         main(["search", str(case.folder), "garden", "--status", "bogus"])
     assert stop.value.code == 2 and "media status" in capsys.readouterr().err
+
+
+def test_one_hit_per_message_whatever_the_devices_that_recorded_it(case: FixtureCase) -> None:
+    """"hello garden club" was recorded by both phones in G-001: one hit listing both copies, as
+    the merged conversation shows it; counts and pages count hits, not copies."""
+    m = case.messages
+    with CaseStore.open(case.folder) as store:
+        search.refresh(store)
+        result = search.run(store, "hello garden")
+        assert result["counts"]["messages"] == len(result["messages"]) == 1
+        hit = result["messages"][0]
+        assert hit["exhibits"] == ["EX-01", "EX-02"] and hit["group"] == "G-001"
+        assert {c["message"] for c in hit["copies"]} == {m["m1"], m["x1"]} and hit["message"] in (m["m1"], m["x1"])
+        assert search.run(store, "hello garden", search.Filters(exhibit="EX-02"))["messages"][0]["exhibits"] == [
+            "EX-01", "EX-02"]                     # the filter picks the copy; the hit still says who else has it
+        every = search.run(store, "garden OR tomatoes OR noches", order="time")
+        total = every["counts"]["messages"]
+        paged = [h["message"] for n in range(total) for h in search.run(
+            store, "garden OR tomatoes OR noches", order="time", limit=1, offset=n)["messages"]]
+        assert paged == [h["message"] for h in every["messages"]] and len(set(paged)) == total
+        copies = [c["message"] for h in every["messages"] for c in h["copies"]]
+        assert len(copies) == len(set(copies)) > total          # no copy is a hit of its own
+    r = CliRunner().invoke(app, ["search", str(case.folder), "hello garden", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["messages"][0]["exhibits"] == ["EX-01", "EX-02"]
+    r = CliRunner().invoke(app, ["search", str(case.folder), "hello garden"])
+    assert "1 messages" in r.output and "EX-01" in r.output and "EX-02" in r.output

@@ -25,9 +25,9 @@ def export_command(
         raise UserError("say where to write: --json FILE, --case-uco FILE and/or --timesketch FILE")
     with CaseStore.open(case) as store:
         if json_out is not None:
-            doc = write_case_document(store, json_out)
-            console.print(f"wrote {json_out}: {len(doc['persons'])} persons, {len(doc['groups'])} groups, "
-                          f"{len(doc['media'])} media items")
+            counts = write_case_document(store, json_out)
+            console.print(f"wrote {json_out}: {counts['persons']} persons, {counts['groups']} groups, "
+                          f"{counts['media']} media items")
         if case_uco is not None:
             import json
 

@@ -92,7 +92,9 @@ def hashlist_list(
         console.print(f"{hl['name']}  {hl['kind']}  {hl['format']}{' ' + hl['algorithm'] if hl['algorithm'] else ''}"
                       f"{'  ' + version if version else ''}  scheme {hl['scheme']}  {hl['entry_count']:,} entries"
                       f"  {hl['duplicate_count']:,} duplicates  {hl['problem_count']:,} rejected"
-                      f"{'  PARTIAL' if hl['partial'] else ''}  imported {hl['imported_at']}", highlight=False,
+                      f"{'  PARTIAL' if hl['partial'] else ''}  imported {hl['imported_at']}"
+                      f"{'  UNFINISHED (' + hl['state'] + '; import it again or remove it)' if hl['state'] != 'ready' else ''}",
+                      highlight=False,
                       markup=False)
     if not lists and not as_json:
         console.print("no hash lists imported")

@@ -53,7 +53,8 @@ def search(
         table = Table("time (UTC)", "group", "sender", "message", "recorded in", title="messages")
         for m in result["messages"]:
             table.add_row(m["time"] or "", m["group"] or "", m["sender"] or m["sender_identifier"] or "",
-                          _plain(m["snippet"], marks=True), f"{m['exhibit']} {m['location']}")
+                          _plain(m["snippet"], marks=True),
+                          ", ".join(f"{c['exhibit']} {c['location'] or ''}".strip() for c in m["copies"]))
         console.print(table)
     for kind, columns in (("persons", ("person", "kind", "matched")), ("groups", ("group", "name", "exhibit")),
                           ("media", ("sha256", "status", "camera", "serial")), ("files", ("exhibit", "path", "format")),

@@ -74,7 +74,8 @@ def run_demo(root: Path, executor: Executor, config: DemoConfig | None = None,
         with phase("analyze"):
             result.analysis = analyze(store, executor, progress)
         with phase("export"):
-            result.document = write_case_document(store, result.export)
+            write_case_document(store, result.export)
+            result.document = json.loads(result.export.read_text(encoding="utf-8"))  # a demo case is small
         if reports:
             with phase("reports"):
                 result.outputs.update(_reports(store, root / "reports"))

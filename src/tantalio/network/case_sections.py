@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from tantalio.model.records import MEMBERSHIP_KINDS
 from tantalio.network import figures
 from tantalio.network.group_labels import retired_chat_labels
 from tantalio.network.labels import current_label
-from tantalio.network.sightings import of_items
+from tantalio.network.sightings import of_range
 from tantalio.store.sqlite import CaseStore
 
 
@@ -28,19 +29,25 @@ def owner_persons(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(conn.execute("SELECT exhibit_id, person_id FROM exhibit_owner"))
 
 
-def fill_case_document(store: CaseStore, doc: dict[str, Any]) -> None:
+def owner_labels(conn: sqlite3.Connection) -> dict[str, str]:
+    """exhibit id -> person label of its owner."""
+    person_label = dict(conn.execute("SELECT id, label FROM person"))
+    return {ex: person_label[pid] for ex, pid in owner_persons(conn).items() if person_label.get(pid) is not None}
+
+
+def network_sections(store: CaseStore) -> dict[str, Callable[[], Iterable[dict[str, Any]]]]:
+    """The network's sections of the document by name, each read when the writer calls it
+    (media a chunk at a time: a case holds hundreds of thousands of items)."""
     conn = store.conn
     person_label, chat_label = _labels(conn)
-    owners = owner_persons(conn)
-    for exhibit in doc.get("exhibits", []):
-        pid = owners.get(exhibit["id"])
-        exhibit["owner"] = person_label.get(pid) if pid is not None else None
-    doc["persons"] = _persons(conn, person_label, chat_label, owners)
-    doc["retired_persons"] = retired_labels(conn)
-    doc["retired_groups"] = retired_chat_labels(conn)
-    doc["groups"] = _groups(conn, person_label, chat_label)
-    doc["memberships"] = _memberships(conn, person_label, chat_label)
-    doc["media"] = _media(conn, person_label, chat_label)
+    return {
+        "persons": lambda: _persons(conn, person_label, chat_label, owner_persons(conn)),
+        "retired_persons": lambda: retired_labels(conn),
+        "retired_groups": lambda: retired_chat_labels(conn),
+        "groups": lambda: _groups(conn, person_label, chat_label),
+        "memberships": lambda: _memberships(conn, person_label, chat_label),
+        "media": lambda: _media(conn, person_label, chat_label),
+    }
 
 
 def _persons(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: dict[int, str],
@@ -112,23 +119,58 @@ def _memberships(conn: sqlite3.Connection, person_label: dict[int, str],
     return sorted(out, key=lambda m: (m["group"], m["time"] or "", m["event"], m["person"], m["by"] or ""))
 
 
-def _media(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: dict[int, str]) -> list[dict[str, Any]]:
+MEDIA_CHUNK = 2_000
+"""Media items read per slice of the SHA-256 range: each slice's rows are read with the same
+queries bounded to its hashes, so the export holds one slice, not the case's media."""
+
+
+def _media(conn: sqlite3.Connection, person_label: dict[int, str],
+           chat_label: dict[int, str]) -> Iterator[dict[str, Any]]:
+    for low, high in _media_slices(conn, MEDIA_CHUNK):
+        yield from _media_slice(conn, person_label, chat_label, low, high)
+
+
+def _media_slices(conn: sqlite3.Connection, size: int) -> list[tuple[str, str]]:
+    """[low, high] SHA-256 ranges holding ``size`` media each: items and files messages referred
+    to (media_ref hashes are stored lower-case: the store writer lowers them)."""
+    bounds: list[tuple[str, str]] = []
+    low = previous = None
+    count = 0
+    for (sha,) in conn.execute("SELECT sha256 FROM media_item UNION SELECT sha256 FROM media_ref"
+                               " WHERE sha256 IS NOT NULL ORDER BY 1"):
+        if low is None:
+            low = sha
+        previous, count = sha, count + 1
+        if count == size:
+            bounds.append((low, sha))
+            low, count = None, 0
+    if low is not None and previous is not None:
+        bounds.append((low, previous))
+    return bounds
+
+
+def _media_slice(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: dict[int, str],
+                 low: str, high: str) -> Iterator[dict[str, Any]]:
+    span = (low, high)
     items = {r[0]: r for r in conn.execute(
         "SELECT sha256, md5, pdq, status, category, exif_make, exif_model, exif_serial, gps_lat, gps_lon"
-        " FROM media_item")}
-    referenced = {sha for (sha,) in conn.execute("SELECT DISTINCT lower(sha256) FROM media_ref WHERE sha256 IS NOT NULL")}
+        " FROM media_item WHERE sha256 BETWEEN ? AND ?", span)}
+    referenced = {sha for (sha,) in conn.execute(
+        "SELECT DISTINCT lower(sha256) FROM media_ref WHERE sha256 IS NOT NULL AND sha256 BETWEEN ? AND ?", span)}
     matches: dict[str, tuple[Any, ...]] = {}
     for sha, name, algorithm, distance, category in conn.execute(
         "SELECT m.sha256, l.name, m.algorithm, m.distance, e.category FROM match m"
-        " JOIN hash_entry e ON e.id = m.entry_id JOIN hash_list l ON l.id = e.list_id"
-        " ORDER BY m.sha256, l.kind = 'ignorable', m.distance, l.name, m.algorithm, e.id"
+        " JOIN hash_entry e ON e.id = m.entry_id JOIN hash_list l ON l.id = e.list_id WHERE m.sha256 BETWEEN ? AND ?"
+        " ORDER BY m.sha256, l.kind = 'ignorable', m.distance, l.name, m.algorithm, e.id", span
     ):
         matches.setdefault(sha, (name, algorithm, distance, category))
-    first = of_items(conn)
-    posts: dict[str, int] = dict(conn.execute("SELECT sha256, count(*) FROM post GROUP BY sha256"))
-    instances = dict(conn.execute("SELECT sha256, count(*) FROM media_instance GROUP BY sha256"))
-    refs = dict(conn.execute("SELECT lower(sha256), count(*) FROM media_ref WHERE sha256 IS NOT NULL GROUP BY 1"))
-    out = []
+    first = of_range(conn, low, high)
+    posts: dict[str, int] = dict(conn.execute(
+        "SELECT sha256, count(*) FROM post WHERE sha256 BETWEEN ? AND ? GROUP BY sha256", span))
+    instances = dict(conn.execute(
+        "SELECT sha256, count(*) FROM media_instance WHERE sha256 BETWEEN ? AND ? GROUP BY sha256", span))
+    refs = dict(conn.execute("SELECT lower(sha256), count(*) FROM media_ref WHERE sha256 IS NOT NULL"
+                             " AND sha256 BETWEEN ? AND ? GROUP BY 1", span))
     for sha in sorted(set(items) | referenced):
         item = items.get(sha)
         match = matches.get(sha)
@@ -137,7 +179,7 @@ def _media(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: d
         if item is not None and any(x is not None for x in item[5:10]):
             exif = {"make": item[5], "model": item[6], "serial": item[7],
                     "gps": [item[8], item[9]] if item[8] is not None and item[9] is not None else None}
-        out.append({
+        yield {
             "sha256": sha, "md5": item[1] if item else None, "pdq": item[2] if item else None,
             "status": item[3] if item else "unknown",
             "category": (item[4] if item and item[4] else None) or (match[3] if match else None),
@@ -148,9 +190,8 @@ def _media(conn: sqlite3.Connection, person_label: dict[int, str], chat_label: d
                            "sha256": seen.sha256} if seen else None,
             "posts": posts.get(sha, 0),
             "instances": instances.get(sha, 0) if item is not None else refs.get(sha, 0),
-        })
-        out[-1]["exif"] = exif
-    return out
+            "exif": exif,
+        }
 
 
 def retired_labels(conn: sqlite3.Connection) -> list[dict[str, Any]]:

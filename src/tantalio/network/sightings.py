@@ -48,6 +48,16 @@ def of_items(conn: sqlite3.Connection, sha256s: Iterable[str] | None = None) -> 
     return out
 
 
+def of_range(conn: sqlite3.Connection, low: str, high: str) -> dict[str, Sighting]:
+    """:func:`of_items` for the media items and posted files whose SHA-256 lies in [low, high]
+    (the export reads the case's media a slice at a time)."""
+    rows = conn.execute(
+        f"SELECT x.sha256, {_COLUMNS} FROM (SELECT sha256, coalesce(family, sha256) family FROM media_item"  # noqa: S608
+        " WHERE sha256 BETWEEN ?1 AND ?2 UNION SELECT sha256, family FROM post WHERE sha256 BETWEEN ?1 AND ?2) x"
+        " JOIN first_sighting f ON f.family = x.family", (low, high))
+    return {r[0]: Sighting(*r[1:]) for r in rows}
+
+
 def of_item(conn: sqlite3.Connection, sha256: str) -> Sighting | None:
     return of_items(conn, [sha256]).get(sha256)
 

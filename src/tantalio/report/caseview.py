@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tantalio import __version__
-from tantalio.export import build_case_document
+from tantalio.export import case_sections
 from tantalio.network import sightings
 from tantalio.report.figures import CaseFigures, case_figures
 from tantalio.report.recovered import RecoveredRecords
@@ -81,7 +81,6 @@ class CaseView:
         self.store = store
         self.conn: sqlite3.Connection = store.conn
         self.context = context or report_context(store)
-        self.doc: dict[str, Any] = build_case_document(store)
         self.figures: CaseFigures = case_figures(self.conn)
         self.synthetic = store.meta("synthetic") == "1"
         self.problems: list[str] = []   # damaged analysis values met while reading
@@ -90,11 +89,11 @@ class CaseView:
         self.person_labels = {pid: label for label, pid in self.person_ids.items()}
         self.chat_labels = {cid: label for cid, label in self.conn.execute("SELECT id, label FROM chat")}
         self.chat_ids = {label: cid for cid, label in self.chat_labels.items()}
-        if not self.doc["media"]:
-            self.doc["media"] = self._media_from_tables()
         self.persons = self.figures.persons
         self.groups = self.figures.groups
-        self.media: dict[str, dict[str, Any]] = {m["sha256"]: m for m in self.doc["media"]}
+        # the media section of the case document (the only part reports take from it)
+        media = list(case_sections(store)["media"]()) or self._media_from_tables()
+        self.media: dict[str, dict[str, Any]] = {m["sha256"]: m for m in media}
         self._exhibits: dict[str, ExhibitLine] = {}
         self.recovered = RecoveredRecords(self.conn)   # carved deleted rows: apart from every figure
 

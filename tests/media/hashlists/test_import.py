@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tantalio.analysis import hashlist_import
 from tantalio.analysis.hashlist_import import import_hashlist, list_hashlists, remove_hashlist
 from tantalio.cli import main
 from tantalio.errors import HashListError
@@ -193,3 +194,88 @@ def test_real_public_lists_if_present(tmp_path: Path, path: Path | None) -> None
     store = CaseStore.create(tmp_path / "case")
     report = import_hashlist(store, path, kind="ignorable")
     assert report.entries > 0
+
+
+def _csv_list(path: Path, good: int, bad: tuple[int, ...] = ()) -> Path:
+    lines = ["md5,category,series"]
+    for n in range(good + len(bad)):
+        lines.append("nothex,1,S" if n in bad else f"{n:032x},1,S{n % 3}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _content(store: CaseStore) -> tuple[object, ...]:
+    conn = store.conn
+    return (conn.execute("SELECT id, name, state, entry_count, problem_count FROM hash_list ORDER BY id").fetchall(),
+            conn.execute("SELECT * FROM hash_entry ORDER BY id").fetchall(),
+            conn.execute("SELECT path, location, stage, message FROM warning ORDER BY id").fetchall())
+
+
+def test_import_commits_in_chunks_with_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten million media go in many transactions; the list is the same as one imported at once."""
+    listed = _csv_list(tmp_path / "list.csv", 23, bad=(4, 17))
+    whole = CaseStore.create(tmp_path / "whole")
+    import_hashlist(whole, listed, name="L")
+    monkeypatch.setattr(hashlist_import, "BATCH", 2)
+    monkeypatch.setattr(hashlist_import, "COMMIT_ROWS", 5)
+    monkeypatch.setattr(hashlist_import, "DELETE_IDS", 4)
+    chunked = CaseStore.create(tmp_path / "chunked")
+    commits = []
+    chunked.conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    report = import_hashlist(chunked, listed, name="L")
+    chunked.conn.set_trace_callback(None)
+    assert (report.entries, report.problems) == (23, 2) and len(commits) >= 6
+    assert _content(chunked) == _content(whole)
+    assert [w[1] for w in _content(chunked)[2]] == ["line 6", "line 19"]
+
+
+def test_a_failed_chunked_import_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hashlist_import, "BATCH", 2)
+    monkeypatch.setattr(hashlist_import, "COMMIT_ROWS", 4)
+    monkeypatch.setattr(hashlist_import, "DELETE_IDS", 3)
+    store = CaseStore.create(tmp_path / "case")
+    text = json.dumps({"@odata.context": "x#Media", "value": [{"MediaID": i, "MD5": f"{i:032x}"} for i in range(30)]
+                       + [{"MediaID": 99, "MD5": "nothex"}]})
+    cut = tmp_path / "cut.json"
+    cut.write_text(text[:-20])                  # truncated after many chunks went in
+    with pytest.raises(HashListError, match="truncated"):
+        import_hashlist(store, cut)
+    assert _content(store) == ([], [], [])
+    assert store.conn.execute("SELECT action FROM audit_event WHERE action LIKE 'hashlist%'").fetchall() == []
+
+
+def test_an_unfinished_list_is_never_read_and_is_cleared(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a killed import leaves (a list still 'importing', part of its entries) is not matched
+    nor counted; importing it again, or `hashlist remove`, clears it first."""
+    monkeypatch.setattr(hashlist_import, "DELETE_IDS", 2)
+    case = tmp_path / "case"
+    store = CaseStore.create(case)
+    listed = _csv_list(tmp_path / "list.csv", 6)
+    clean = CaseStore.create(tmp_path / "clean")
+    import_hashlist(clean, listed, name="L")
+
+    def leave_unfinished(state: str) -> None:
+        with store.transaction():
+            store.conn.execute("INSERT INTO hash_list(name, kind, format, path, sha256, imported_at, state)"
+                               " VALUES ('L', 'illegal', 'csv', 'x', 'y', 'z', ?)", (state,))
+            store.conn.executemany("INSERT INTO hash_entry(list_id, algorithm, value, category) VALUES (1, 'md5', ?, '1')",
+                                   [(f"{n:032x}",) for n in range(4)])
+
+    leave_unfinished("importing")
+    assert list(stored_known_hashes(store.conn)) == [] and _status(store, f"{1:032x}") == "unknown"
+    store.close()
+    main(["hashlist", "list", str(case)])
+    assert "UNFINISHED (importing" in capsys.readouterr().out
+    store = CaseStore.open(case)
+    import_hashlist(store, listed, name="L")
+    assert _content(store) == _content(clean)     # row ids included: as if the first import never ran
+    assert _status(store, f"{1:032x}") == "known"
+    store.close()
+
+    store = CaseStore.create(tmp_path / "again")
+    leave_unfinished("removing")
+    assert remove_hashlist(store, "L")["entries"] == 4
+    assert _content(store) == ([], [], [])
+    actions = [a for (a,) in store.conn.execute("SELECT action FROM audit_event WHERE action LIKE 'hashlist%'")]
+    assert actions == ["hashlist.cleared"]

@@ -100,11 +100,15 @@ def known_hashes(rows: Iterable[tuple[Hashable, str, str, str | None, str, Categ
 
 
 def stored_known_hashes(conn: sqlite3.Connection) -> Iterator[KnownHash]:
-    """Every matchable entry of the case's lists, streamed, with the status its list's scheme and
-    category map give it (PhotoDNA is stored, never matched)."""
+    """Every matchable entry of the case's complete lists, streamed, with the status its list's
+    scheme and category map give it (PhotoDNA is stored, never matched; a list still importing,
+    or being removed, is not matched)."""
     lists = {list_id: (kind, SCHEMES.get(scheme or "none"), map_from_json(mapped))
-             for list_id, kind, scheme, mapped in conn.execute("SELECT id, kind, scheme, category_map FROM hash_list")}
+             for list_id, kind, scheme, mapped in conn.execute(
+                 "SELECT id, kind, scheme, category_map FROM hash_list WHERE state = 'ready'")}
     for ref, list_id, algorithm, value, category in conn.execute(
             "SELECT id, list_id, algorithm, value, category FROM hash_entry WHERE algorithm != 'photodna' ORDER BY id"):
+        if list_id not in lists:
+            continue
         kind, scheme, mapped = lists[list_id]
         yield KnownHash(ref, algorithm, value, entry_status(kind, scheme, category, mapped))

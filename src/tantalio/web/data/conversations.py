@@ -136,6 +136,26 @@ def merged_rows(conn: sqlite3.Connection, chat_id: int) -> list[tuple[float | No
     return _merge(records)
 
 
+def copies_of(conn: sqlite3.Connection, cache: MergedCache,
+              messages: list[tuple[int, int | None]]) -> dict[int, tuple[int, ...]]:
+    """(message id, group id) -> every copy of that message the merged conversation joins into
+    its row (the message alone in a group that one device recorded, or not analysed yet)."""
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for mid, chat in messages:
+        if chat is not None:
+            wanted[chat].add(mid)
+    shared = {c for (c,) in conn.execute(
+        "SELECT chat_id FROM chat_obs WHERE chat_id IS NOT NULL GROUP BY chat_id HAVING count(*) > 1")}
+    out: dict[int, tuple[int, ...]] = {}
+    for chat, mids in wanted.items():
+        if chat not in shared:
+            continue                         # copies only join across recordings
+        for _, ids in cache.get(conn, chat):
+            if len(ids) > 1 and not mids.isdisjoint(ids):
+                out.update((m, ids) for m in ids if m in mids)
+    return {mid: out.get(mid, (mid,)) for mid, _ in messages}
+
+
 def conversation(conn: sqlite3.Connection, cache: MergedCache, chat_id: int, *, offset: int = 0, limit: int = 100,
                  message: int | None = None, date: str | None = None) -> dict[str, Any]:
     """One page of the merged conversation; `message` or `date` choose the page that holds them."""

@@ -52,7 +52,7 @@ def _catch_up(store: CaseStore) -> None:
         store.conn.execute(f"PRAGMA busy_timeout = {previous}")
 
 
-def _search(store: CaseStore, q: str, group: str | None, person: str | None, exhibit: str | None,
+def _search(request: Request, store: CaseStore, q: str, group: str | None, person: str | None, exhibit: str | None,
             country: str | None, date_from: str | None, date_to: str | None, status: str | None, order: str,
             offset: int, limit: int) -> Json:
     _catch_up(store)
@@ -60,7 +60,8 @@ def _search(store: CaseStore, q: str, group: str | None, person: str | None, exh
                                  country=(country or "").upper() or None, date_from=date_from or None,
                                  date_to=date_to or None, status=status or None)
     try:
-        return search_lib.run(store, q, filters, limit=limit, offset=offset, order=order)
+        return search_lib.run(store, q, filters, limit=limit, offset=offset, order=order,
+                              merged=config_of(request).extra["merged"])
     except UserError as e:
         raise HTTPException(422, str(e)) from e
 
@@ -87,7 +88,7 @@ def search_page(request: Request, store: Store, session: Analyst, q: SearchQ = "
                 person: Text = None, exhibit: Text = None, country: Text = None,
                 date_from: Annotated[Day, Query(alias="from")] = None, date_to: Annotated[Day, Query(alias="to")] = None,
                 status: Status = None, order: Order = "relevance", offset: Offset = 0) -> HTMLResponse:
-    results = _search(store, q, group, person, exhibit, country, date_from, date_to, status, order, offset, 50)
+    results = _search(request, store, q, group, person, exhibit, country, date_from, date_to, status, order, offset, 50)
     return render(request, store, session, "search.html", results=results, facets=_facets(store),
                   params={"q": q, "group": group or "", "person": person or "", "exhibit": exhibit or "",
                           "country": country or "", "from": date_from or "", "to": date_to or "",
@@ -95,11 +96,12 @@ def search_page(request: Request, store: Store, session: Analyst, q: SearchQ = "
 
 
 @router.get("/api/search", summary="Full-text search with filters (messages, persons, groups, files, media)")
-def search_api(store: Store, session: Analyst, q: SearchQ = "", group: Text = None, person: Text = None,
+def search_api(request: Request, store: Store, session: Analyst, q: SearchQ = "", group: Text = None, person: Text = None,
                exhibit: Text = None, country: Text = None, date_from: Annotated[Day, Query(alias="from")] = None,
                date_to: Annotated[Day, Query(alias="to")] = None, status: Status = None, order: Order = "relevance",
                offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Json:
-    return _search(store, q, group, person, exhibit, country, date_from, date_to, status, order, offset, limit)
+    return _search(request, store, q, group, person, exhibit, country, date_from, date_to, status, order, offset,
+                   limit)
 
 
 # -- conversations -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ files, say) is left out, and the result says which kinds were left out and why.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from tantalio.errors import UserError
 from tantalio.store import CaseStore
 from tantalio.web.data import like_pattern
+from tantalio.web.data.conversations import MergedCache, copies_of, exhibit_owners
 from tantalio.web.search.index import backlog
 from tantalio.web.search.query import parse
 
@@ -57,8 +59,10 @@ class _Ids:
 
 
 def run(store: CaseStore, text: str, filters: Filters | None = None, *, limit: int = 50, offset: int = 0,
-        kinds: tuple[str, ...] = KINDS, order: str = "relevance") -> dict[str, Any]:
-    """Search the case; messages are paged by `offset`/`limit`, other kinds show their best `limit`."""
+        kinds: tuple[str, ...] = KINDS, order: str = "relevance", merged: MergedCache | None = None) -> dict[str, Any]:
+    """Search the case; messages are paged by `offset`/`limit`, other kinds show their best `limit`.
+    Message copies are joined as the merged conversations join them (``merged``: the web app's
+    cache of merged rows; a search of its own builds the groups it needs)."""
     filters = filters or Filters()
     _validate(filters, order)
     parsed = parse(text)
@@ -78,7 +82,10 @@ def run(store: CaseStore, text: str, filters: Filters | None = None, *, limit: i
         if kind in left_out:
             result["counts"][kind] = 0
             continue
-        rows, total = _FINDERS[kind](conn, parsed.match, filters, ids, limit, offset, order)
+        if kind == "messages":
+            rows, total = _messages(conn, parsed.match, filters, ids, limit, offset, order, merged or MergedCache())
+        else:
+            rows, total = _FINDERS[kind](conn, parsed.match, filters, ids, limit, offset, order)
         result[kind], result["counts"][kind] = rows, total
     if "persons" in kinds and "persons" not in left_out and not filters.set_names() - {"person"}:
         _add_label_hits(conn, text.strip(), result)
@@ -96,8 +103,6 @@ def _validate(filters: Filters, order: str) -> None:
 
 
 def _resolve(conn: sqlite3.Connection, f: Filters) -> _Ids:
-    from tantalio.web.data.conversations import exhibit_owners
-
     ids = _Ids()
     if f.group:
         row = conn.execute("SELECT id FROM chat WHERE label=?", (f.group,)).fetchone()
@@ -163,29 +168,45 @@ _MESSAGE_FROM = ("FROM search_message JOIN message m ON m.id = search_message.ro
 
 
 def _messages(conn: sqlite3.Connection, match: str, f: Filters, ids: _Ids, limit: int, offset: int,
-              order: str) -> tuple[list[dict[str, Any]], int]:
+              order: str, merged: MergedCache) -> tuple[list[dict[str, Any]], int]:
+    """One hit per message as the merged conversation shows it: a group message four phones
+    recorded is one hit, led by its best-matching copy, listing every copy."""
     where, args = _message_filters(f, ids)
     clause = " AND ".join(["search_message MATCH ?", *where])
-    total = conn.execute(f"SELECT count(*) {_MESSAGE_FROM} WHERE {clause}", [match, *args]).fetchone()[0]  # noqa: S608
     sort = "rank" if order == "relevance" else "m.time IS NULL, m.time, m.id"
-    rows = conn.execute(
+    found = conn.execute(f"SELECT m.id, o.chat_id {_MESSAGE_FROM} WHERE {clause} ORDER BY {sort}",  # noqa: S608
+                         [match, *args]).fetchall()
+    copies = copies_of(conn, merged, found)
+    leads: list[int] = []
+    seen: set[tuple[int, ...]] = set()
+    for mid, _ in found:
+        if copies[mid] not in seen:
+            seen.add(copies[mid])
+            leads.append(mid)
+    page = leads[offset:offset + limit]
+    rows = {r[0]: r for r in conn.execute(
         f"SELECT m.id, m.time, m.exhibit_id, m.location, m.kind, m.from_me, i.value, i.person_id, o.chat_id, o.name, "  # noqa: S608
         f"snippet(search_message, 0, '{MARK_START}', '{MARK_END}', '…', 24) {_MESSAGE_FROM} "
-        f"WHERE {clause} ORDER BY {sort} LIMIT ? OFFSET ?", [match, *args, limit, offset]).fetchall()
-    from tantalio.web.data.conversations import exhibit_owners
-
-    owners = exhibit_owners(conn) if any(r[5] and r[7] is None for r in rows) else {}
-    rows = [(*r[:7], r[7] if r[7] is not None or not r[5] else owners.get(r[2]), *r[8:]) for r in rows]
-    labels = _labels(conn, {r[7] for r in rows}, {r[8] for r in rows})
+        f"WHERE {clause} AND m.id IN (SELECT value FROM json_each(?))", [match, *args, json.dumps(page)])}
+    recorded = {mid: (exhibit, location) for mid, exhibit, location in conn.execute(
+        "SELECT id, exhibit_id, location FROM message WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps([c for lead in page for c in copies[lead]]),))}
+    ordered = [rows[mid] for mid in page if mid in rows]
+    owners = exhibit_owners(conn) if any(r[5] and r[7] is None for r in ordered) else {}
+    ordered = [(*r[:7], r[7] if r[7] is not None or not r[5] else owners.get(r[2]), *r[8:]) for r in ordered]
+    labels = _labels(conn, {r[7] for r in ordered}, {r[8] for r in ordered})
     hits = []
-    for mid, time, exhibit, location, kind, from_me, sender, person, chat, chat_name, snippet in rows:
+    for mid, time, exhibit, location, kind, from_me, sender, person, chat, chat_name, snippet in ordered:
         group = labels["chats"].get(chat)
+        copy_list = sorted(({"exhibit": recorded[c][0], "message": c, "location": recorded[c][1]}
+                            for c in copies[mid] if c in recorded), key=lambda c: (c["exhibit"], c["message"]))
         hits.append({"message": mid, "time": time, "exhibit": exhibit, "location": location, "kind": kind,
                      "sender": labels["persons"].get(person), "sender_identifier": sender or (
                          "device owner" if from_me else None),
                      "group": group, "conversation": chat_name, "snippet": split_marks(snippet),
+                     "copies": copy_list, "exhibits": sorted({c["exhibit"] for c in copy_list}),
                      "href": f"/groups/{group}?message={mid}#m{mid}" if group else None})
-    return hits, int(total)
+    return hits, len(leads)
 
 
 def _labels(conn: sqlite3.Connection, persons: set[Any], chats: set[Any]) -> dict[str, dict[int, str]]:
@@ -318,5 +339,5 @@ def _media(conn: sqlite3.Connection, match: str, f: Filters, ids: _Ids, limit: i
              "serial": serial, "href": f"/media/{sha}"} for sha, st, mime, make, model, serial in rows], total
 
 
-_FINDERS = {"messages": _messages, "persons": _persons, "groups": _groups, "files": _files,
+_FINDERS = {"persons": _persons, "groups": _groups, "files": _files,
             "attachments": _attachments, "media": _media}

@@ -121,29 +121,59 @@
     });
     window.cy = cy; // for the console and the browser tests
 
-    // Fit the view on `eles` from node positions alone: measuring 5,000 labels for a bounding
-    // box (what cy.fit does) costs seconds and labels are hidden at that zoom anyway.
-    function fitTo(eles) {
-      if (!eles.length) { return; }
-      var bb = eles.boundingBox({ includeLabels: false, includeOverlays: false, includeEdges: false });
+    // Everything the interactions need is indexed once, in plain arrays over the server's
+    // nodes (same order as cy.nodes()): positions and sizes for fitting, adjacency by edge kind
+    // for ego networks, lower-cased text for find. Interactions then compute the visible set in
+    // JavaScript and hand Cytoscape only the elements whose visibility changes, as one collection.
+    var count = nodes.length;
+    var all = nodes.map(function (n) { return cy.getElementById(n.data.id); });
+    var indexOf = {};
+    for (var i = 0; i < count; i++) { indexOf[nodes[i].data.id] = i; }
+    var isPerson = nodes.map(function (n) { return n.data.kind === "person"; });
+    var hiddenNow = new Uint8Array(count);            // what the `hidden` class says at present
+    var adjacency = nodes.map(function () { return []; });  // [neighbour, kind, neighbour, kind, …]
+    var groupMembers = nodes.map(function () { return []; });
+    var edgesByKind = {};
+    graph.elements.edges.forEach(function (e) {
+      var s = indexOf[e.data.source], t = indexOf[e.data.target], kind = e.data.kind;
+      adjacency[s].push(t, kind);
+      adjacency[t].push(s, kind);
+      if (kind === "member") {
+        if (!isPerson[t]) { groupMembers[t].push(s); } else if (!isPerson[s]) { groupMembers[s].push(t); }
+      }
+      edgesByKind[kind] = true;
+    });
+    Object.keys(edgesByKind).forEach(function (kind) { edgesByKind[kind] = cy.edges("[kind = '" + kind + "']"); });
+    var kindHidden = {};
+    var haystack = nodes.map(function (n) {
+      var d = n.data;
+      return [d.label, d.name, d.caption].concat(d.phones || []).join(" ").toLowerCase();
+    });
+
+    // Fit the view on the nodes `shown` (indexes) from positions and sizes alone: measuring 5,000
+    // labels for a bounding box (what cy.fit does) costs seconds and labels are hidden at that
+    // zoom anyway.
+    function fitTo(shown) {
+      if (!shown.length) { return; }
+      var x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+      shown.forEach(function (i) {
+        var p = all[i].position(), r = nodes[i].data.size / 2;
+        x1 = Math.min(x1, p.x - r); x2 = Math.max(x2, p.x + r);
+        y1 = Math.min(y1, p.y - r); y2 = Math.max(y2, p.y + r);
+      });
       var pad = 40, w = cy.width(), h = cy.height();
-      var zoom = Math.min((w - 2 * pad) / Math.max(bb.w, 1), (h - 2 * pad) / Math.max(bb.h, 1));
+      var zoom = Math.min((w - 2 * pad) / Math.max(x2 - x1, 1), (h - 2 * pad) / Math.max(y2 - y1, 1));
       zoom = Math.max(cy.minZoom(), Math.min(zoom, 2.5));
-      cy.viewport({ zoom: zoom, pan: { x: (w - zoom * (bb.x1 + bb.x2)) / 2, y: (h - zoom * (bb.y1 + bb.y2)) / 2 } });
+      cy.viewport({ zoom: zoom, pan: { x: (w - zoom * (x1 + x2)) / 2, y: (h - zoom * (y1 + y2)) / 2 } });
     }
 
-    // Change an element's class only when its state changes: each change re-styles the element.
-    function setHidden(ele, hidden) {
-      if (ele.hasClass("hidden") !== hidden) { ele.toggleClass("hidden", hidden); }
-    }
     var role = fillSelect("filter-role", graph.facets.roles);
     var country = fillSelect("filter-country", graph.facets.countries);
     var community = fillSelect("filter-community", graph.facets.communities);
     var kinds = Array.prototype.slice.call(document.querySelectorAll("input.edge-kind"));
     var hops = document.getElementById("ego-hops");
     var egoRoot = null;
-    var persons = cy.nodes("[kind = 'person']");
-    var groups = cy.nodes("[kind = 'group']");
+    var lastFound = null;
 
     var names = document.getElementById("node-names");
     nodes.slice(0, 20000).forEach(function (n) {
@@ -156,14 +186,19 @@
       return kinds.filter(function (k) { return k.checked; }).map(function (k) { return k.value; });
     }
 
+    // Nodes within `depth` hops of `root` over the allowed edge kinds (breadth first).
     function egoSet(root, depth, allowed) {
-      var reached = root;
-      var frontier = root;
-      for (var i = 0; i < depth; i++) {
-        var edges = frontier.connectedEdges().filter(function (e) { return allowed.indexOf(e.data("kind")) >= 0; });
-        var next = edges.connectedNodes().difference(reached);
-        if (next.empty()) { break; }
-        reached = reached.union(next);
+      var reached = new Uint8Array(count);
+      var frontier = [indexOf[root.id()]];
+      reached[frontier[0]] = 1;
+      for (var step = 0; step < depth && frontier.length; step++) {
+        var next = [];
+        frontier.forEach(function (i) {
+          var adj = adjacency[i];
+          for (var j = 0; j < adj.length; j += 2) {
+            if (!reached[adj[j]] && allowed.indexOf(adj[j + 1]) >= 0) { reached[adj[j]] = 1; next.push(adj[j]); }
+          }
+        });
         frontier = next;
       }
       return reached;
@@ -175,27 +210,38 @@
       var allowed = enabledKinds();
       var filtering = Boolean(r || c || k);
       var inEgo = egoRoot ? egoSet(egoRoot, parseInt(hops.value, 10), allowed) : null;
+      var hide = new Uint8Array(count);
+      var i;
+      for (i = 0; i < count; i++) {
+        if (!isPerson[i]) { continue; }
+        var d = nodes[i].data;
+        var ok = (!r || d.roles.indexOf(r) >= 0) && (!c || d.countries.indexOf(c) >= 0) &&
+                 (!k || String(d.community) === k) && (!inEgo || inEgo[i] === 1);
+        hide[i] = ok ? 0 : 1;
+      }
+      for (i = 0; i < count; i++) {
+        if (isPerson[i]) { continue; }
+        var hidden = inEgo !== null && !inEgo[i];
+        if (!hidden && filtering) {   // a group stays while one of its members is shown
+          hidden = !groupMembers[i].some(function (m) { return !hide[m]; });
+        }
+        hide[i] = hidden ? 1 : 0;
+      }
+      var toHide = [], toShow = [], shown = [];
+      for (i = 0; i < count; i++) {
+        if (hide[i] !== hiddenNow[i]) { (hide[i] ? toHide : toShow).push(all[i]); hiddenNow[i] = hide[i]; }
+        if (!hide[i]) { shown.push(i); }
+      }
       cy.batch(function () {
-        persons.forEach(function (n) {
-          var d = n.data();
-          var ok = (!r || d.roles.indexOf(r) >= 0) && (!c || d.countries.indexOf(c) >= 0) &&
-                   (!k || String(d.community) === k) && (!inEgo || inEgo.has(n));
-          setHidden(n, !ok);
+        if (toHide.length) { cy.collection(toHide).addClass("hidden"); }
+        if (toShow.length) { cy.collection(toShow).removeClass("hidden"); }
+        Object.keys(edgesByKind).forEach(function (kind) {
+          var off = allowed.indexOf(kind) < 0;
+          if (Boolean(kindHidden[kind]) !== off) { edgesByKind[kind].toggleClass("hidden", off); kindHidden[kind] = off; }
         });
-        groups.forEach(function (g) {
-          var hidden = inEgo !== null && !inEgo.has(g);
-          if (!hidden && filtering) {
-            hidden = !g.connectedEdges().some(function (e) {
-              return e.data("kind") === "member" && !(e.source() === g ? e.target() : e.source()).hasClass("hidden");
-            });
-          }
-          setHidden(g, hidden);
-        });
-        cy.edges().forEach(function (e) { setHidden(e, allowed.indexOf(e.data("kind")) < 0); });
       });
-      var shown = cy.nodes().filter(function (n) { return !n.hasClass("hidden"); });
       fitTo(shown);
-      status.textContent = shown.length + " of " + cy.nodes().length + " nodes shown" +
+      status.textContent = shown.length + " of " + count + " nodes shown" +
         (graph.left_out ? " (" + graph.left_out + " of lowest priority left out of " + graph.total + ")" : "") +
         (egoRoot ? " · ego network of " + egoRoot.data("label") : "");
       window.lastApplyMs = performance.now() - started;
@@ -216,7 +262,9 @@
       apply();
     });
     document.getElementById("fit").addEventListener("click", function () {
-      fitTo(cy.nodes().filter(function (n) { return !n.hasClass("hidden"); }));
+      var shown = [];
+      for (var i = 0; i < count; i++) { if (!hiddenNow[i]) { shown.push(i); } }
+      fitTo(shown);
     });
     function zoomBy(factor) {
       var box = cy.container().getBoundingClientRect();
@@ -225,29 +273,34 @@
     document.getElementById("zoom-in").addEventListener("click", function () { zoomBy(1.5); });
     document.getElementById("zoom-out").addEventListener("click", function () { zoomBy(1 / 1.5); });
 
+    // The first node whose label or caption is the text, else the first whose label, name,
+    // caption or phones contain it.
     function find(text) {
       var needle = text.trim().toLowerCase();
       if (!needle) { return null; }
-      var exact = null, partial = null;
-      cy.nodes().forEach(function (n) {
-        var d = n.data();
-        var hay = [d.label, d.name, d.caption].concat(d.phones || []).join(" ").toLowerCase();
-        if (!exact && (d.label.toLowerCase() === needle || d.caption.toLowerCase() === needle)) { exact = n; }
-        if (!partial && hay.indexOf(needle) >= 0) { partial = n; }
-      });
-      return exact || partial;
+      var partial = -1;
+      for (var i = 0; i < count; i++) {
+        var d = nodes[i].data;
+        if (d.label.toLowerCase() === needle || d.caption.toLowerCase() === needle) { return all[i]; }
+        if (partial < 0 && haystack[i].indexOf(needle) >= 0) { partial = i; }
+      }
+      return partial >= 0 ? all[partial] : null;
     }
     document.getElementById("filters").addEventListener("submit", function (e) {
       e.preventDefault();
       var node = find(document.getElementById("find").value);
-      cy.$(".found").removeClass("found");
+      if (lastFound) { lastFound.removeClass("found"); lastFound = null; }
       if (!node) { status.textContent = "nothing found"; return; }
-      if (node.hasClass("hidden")) { egoRoot = null; role.value = country.value = community.value = ""; apply(); }
-      cy.$(":selected").unselect();
-      node.select();
-      node.addClass("found");
-      cy.zoom({ level: Math.max(cy.zoom(), 1.2), position: node.position() });
-      cy.center(node);
+      if (hiddenNow[indexOf[node.id()]]) { egoRoot = null; role.value = country.value = community.value = ""; apply(); }
+      cy.batch(function () {
+        cy.nodes(":selected").unselect();
+        node.select();
+        node.addClass("found");
+      });
+      lastFound = node;
+      // Zoom in on the node and centre it, in one viewport change.
+      var zoom = Math.min(cy.maxZoom(), Math.max(cy.zoom(), 1.2)), p = node.position();
+      cy.viewport({ zoom: zoom, pan: { x: cy.width() / 2 - zoom * p.x, y: cy.height() / 2 - zoom * p.y } });
       showInfo(node);
     });
 

@@ -232,6 +232,10 @@ def build_case(root: Path) -> FixtureCase:
                      "split_from TEXT, merged_into TEXT, retired_at TEXT, retired_by TEXT, reason TEXT)")
         conn.execute("INSERT INTO person_label(label, number, status, issued_at, merged_into, retired_at, retired_by, "
                      "reason) VALUES ('P-005', 5, 'merged', ?, 'P-001', ?, 'analyze', 'same phone')", (NOW, NOW))
+        # Group labels: G-009 was merged into G-001 (two recordings of one group joined by analysis).
+        conn.execute("INSERT INTO chat_label(label, prefix, number, status, anchor, issued_at, merged_into, retired_at, "
+                     "reason) VALUES ('G-009', 'G-', 9, 'merged', 'EX-02|garden', ?, 'G-001', ?, 'same group')",
+                     (NOW, NOW))
 
         # A hash list that knows image c.
         lid = conn.execute("INSERT INTO hash_list(name, kind, format, path, sha256, scheme, imported_at, entry_count) "

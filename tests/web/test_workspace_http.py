@@ -127,6 +127,9 @@ def test_retired_label_says_where_it_went(analyst: tuple[httpx.Client, str]) -> 
     assert page.status_code == 404 and "merged into" in page.text and 'href="/persons/P-001"' in page.text
     assert client.get("/persons/P-005/merged").headers["location"] == "/persons/P-001"
     assert client.get("/persons/P-999").status_code == 404
+    group = client.get("/groups/G-009")      # a group label retired by a merge says where it went too
+    assert group.status_code == 404 and "merged into" in group.text and 'href="/groups/G-001"' in group.text
+    assert client.get("/groups/G-404").status_code == 404
 
 
 def test_error_pages_have_the_navigation_bar(analyst: tuple[httpx.Client, str]) -> None:

@@ -42,7 +42,8 @@ def person_page(request: Request, store: Store, session: Analyst, label: str) ->
     if dossier is None:
         successor = successor_of(store.conn, label)
         if successor is not None:
-            return render(request, store, session, "merged.html", status_code=404, label=label, successor=successor)
+            return render(request, store, session, "merged.html", status_code=404, label=label, successor=successor,
+                          kind="Person", base="/persons", what="person")
         raise HTTPException(404, f"no person {label}")
     return render(request, store, session, "person.html", d=dossier)
 

@@ -21,6 +21,7 @@ from tantalio.web.busy import is_busy
 from tantalio.web.data import conversations, tables, timelines
 from tantalio.web.data import groups as group_data
 from tantalio.web.data import people as people_data
+from tantalio.web.data.labels import successor_of
 from tantalio.web.data.table_specs import TABLES
 from tantalio.web.render import render
 
@@ -117,6 +118,11 @@ def _chat_id(store: CaseStore, label: str) -> int:
 def group_page(request: Request, store: Store, session: Analyst, label: Label,
                offset: Offset = 0, message: Annotated[int | None, Query(ge=0)] = None, date: Day = None,
                at: Day = None) -> HTMLResponse:
+    if store.conn.execute("SELECT 1 FROM chat WHERE label=?", (label,)).fetchone() is None:
+        successor = successor_of(store.conn, label, "chat_label")   # a group label retired by a merge
+        if successor is not None:
+            return render(request, store, session, "merged.html", status_code=404, label=label, successor=successor,
+                          kind="Group", base="/groups", what="conversation")
     chat_id = _chat_id(store, label)
     group = group_data.group_page(store, label, 0, 0)
     talk = conversations.conversation(store.conn, config_of(request).extra["merged"], chat_id, offset=offset,

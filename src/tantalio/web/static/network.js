@@ -99,15 +99,18 @@
       wheelSensitivity: 0.6,
       minZoom: 0.02,
       maxZoom: 8,
+      // Kept cheap for thousands of elements (Cytoscape's performance notes, measured with
+      // bench/bench_web_explorer.py): haystack edges for the bulk (membership), straight ones only
+      // where an arrow gives the direction; labels drawn only from a readable zoom on
+      // (min-zoomed-font-size) and without a text outline, which cost ~40% of every full redraw.
       style: [
         { selector: "node", style: {
           "label": "data(caption)", "font-size": 11, "min-zoomed-font-size": 9, "text-valign": "bottom",
-          "text-margin-y": 2, "color": "#222", "text-outline-color": "#fff", "text-outline-width": 2,
-          "width": "data(size)", "height": "data(size)" } },
+          "text-margin-y": 2, "color": "#222", "width": "data(size)", "height": "data(size)" } },
         { selector: "node[kind = 'person']", style: { "shape": "ellipse", "background-color": "data(colour)" } },
         { selector: "node[kind = 'group']", style: { "shape": "round-rectangle", "background-color": "#1b7837" } },
         { selector: "edge", style: { "width": 1, "line-color": EDGE_COLOURS.member, "curve-style": "haystack",
-                                     "haystack-radius": 0 } },
+                                     "haystack-radius": 0, "events": "no" } },
         { selector: "edge[kind = 'added_by']", style: { "line-color": EDGE_COLOURS.added_by, "width": 1.5,
           "curve-style": "straight", "target-arrow-shape": "triangle", "target-arrow-color": EDGE_COLOURS.added_by,
           "arrow-scale": 0.7 } },
@@ -119,6 +122,9 @@
         { selector: ".found", style: { "border-width": 4, "border-color": "#ffb000" } }
       ]
     });
+    // Edges are never hovered, tapped or selected: Cytoscape then leaves them out of hit tests and
+    // of selection restyles.
+    cy.edges().unselectify();
     window.cy = cy; // for the console and the browser tests
 
     // Everything the interactions need is indexed once, in plain arrays over the server's

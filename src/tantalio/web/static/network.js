@@ -93,8 +93,12 @@
       elements: graph.elements,
       layout: { name: "preset", fit: false },
       renderer: { name: "canvas", webgl: webgl },
+      // While the view moves: edges hidden, a texture of the last frame for drags and the wheel,
+      // and motion blur (lower-resolution frames until the view rests, then one sharp frame) for
+      // every other viewport change, e.g. the zoom buttons: 17 ms frames instead of ~270 ms.
       hideEdgesOnViewport: large,
       textureOnViewport: large,
+      motionBlur: large,
       pixelRatio: large ? 1 : undefined,
       wheelSensitivity: 0.6,
       minZoom: 0.02,
@@ -102,7 +106,8 @@
       // Kept cheap for thousands of elements (Cytoscape's performance notes, measured with
       // bench/bench_web_explorer.py): haystack edges for the bulk (membership), straight ones only
       // where an arrow gives the direction; labels drawn only from a readable zoom on
-      // (min-zoomed-font-size) and without a text outline, which cost ~40% of every full redraw.
+      // (min-zoomed-font-size) and without a text outline (costlier redraws in the bench); edges
+      // take no events (no hit tests).
       style: [
         { selector: "node", style: {
           "label": "data(caption)", "font-size": 11, "min-zoomed-font-size": 9, "text-valign": "bottom",
@@ -156,6 +161,17 @@
       return [d.label, d.name, d.caption].concat(d.phones || []).join(" ").toLowerCase();
     });
 
+    // A jump of the view (fit, find) is drawn sharp at once: motion blur is for continuous moves,
+    // and on a jump it costs a blurred frame before the sharp one (+30% on "Show all" in the
+    // bench). Cytoscape has no public switch per change; its canvas renderer (3.35) reads
+    // motionBlurEnabled, and setting it is harmless if a later version drops it.
+    function jumpTo(viewport) {
+      var renderer = cy.renderer();
+      renderer.motionBlurEnabled = false;
+      cy.viewport(viewport);
+      requestAnimationFrame(function () { requestAnimationFrame(function () { renderer.motionBlurEnabled = large; }); });
+    }
+
     // Fit the view on the nodes `shown` (indexes) from positions and sizes alone: measuring 5,000
     // labels for a bounding box (what cy.fit does) costs seconds and labels are hidden at that
     // zoom anyway.
@@ -170,7 +186,7 @@
       var pad = 40, w = cy.width(), h = cy.height();
       var zoom = Math.min((w - 2 * pad) / Math.max(x2 - x1, 1), (h - 2 * pad) / Math.max(y2 - y1, 1));
       zoom = Math.max(cy.minZoom(), Math.min(zoom, 2.5));
-      cy.viewport({ zoom: zoom, pan: { x: (w - zoom * (x1 + x2)) / 2, y: (h - zoom * (y1 + y2)) / 2 } });
+      jumpTo({ zoom: zoom, pan: { x: (w - zoom * (x1 + x2)) / 2, y: (h - zoom * (y1 + y2)) / 2 } });
     }
 
     var role = fillSelect("filter-role", graph.facets.roles);
@@ -306,7 +322,7 @@
       lastFound = node;
       // Zoom in on the node and centre it, in one viewport change.
       var zoom = Math.min(cy.maxZoom(), Math.max(cy.zoom(), 1.2)), p = node.position();
-      cy.viewport({ zoom: zoom, pan: { x: cy.width() / 2 - zoom * p.x, y: cy.height() / 2 - zoom * p.y } });
+      jumpTo({ zoom: zoom, pan: { x: cy.width() / 2 - zoom * p.x, y: cy.height() / 2 - zoom * p.y } });
       showInfo(node);
     });
 

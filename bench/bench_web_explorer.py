@@ -2,6 +2,7 @@
 zooming, and the latency of filtering, finding and ego networks (not in the suite).
 
     python bench/bench_web_explorer.py [--persons 4800] [--groups 200] [--webgl]
+    python bench/bench_web_explorer.py --compare main [--rounds 3]   # network.js before/after
 
 Builds a synthetic analysed case straight into a store (invented people, numbers in the UK drama
 range, benign texts), serves it on 127.0.0.1, opens /network in Debian's Chromium (headless,

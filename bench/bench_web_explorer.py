@@ -2,6 +2,7 @@
 zooming, and the latency of filtering, finding and ego networks (not in the suite).
 
     python bench/bench_web_explorer.py [--persons 4800] [--groups 200] [--webgl]
+    python bench/bench_web_explorer.py --compare main [--rounds 3]   # network.js before/after
 
 Builds a synthetic analysed case straight into a store (invented people, numbers in the UK drama
 range, benign texts), serves it on 127.0.0.1, opens /network in Debian's Chromium (headless,
@@ -96,7 +97,7 @@ def frame_stats(deltas: list[float]) -> dict[str, float]:
             "fps": round(1000 / statistics.mean(deltas), 1)}
 
 
-def measure(url: str, webgl: bool) -> dict[str, object]:
+def measure(url: str, webgl: bool, script: str | None = None) -> dict[str, object]:
     from playwright.sync_api import sync_playwright
     from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
@@ -104,6 +105,9 @@ def measure(url: str, webgl: bool) -> dict[str, object]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(base_url=url, viewport={"width": 1400, "height": 1000})
+        if script is not None:   # another version of the explorer's script, for a before/after comparison
+            page.route("**/static/network.js",
+                       lambda route: route.fulfill(body=script, content_type="application/javascript"))
         page.goto("/login")
         page.fill("#username", "bench")
         page.fill("#password", "explorer-graph-words")
@@ -202,6 +206,9 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=4800)
     parser.add_argument("--groups", type=int, default=200)
     parser.add_argument("--webgl", action="store_true", help="also measure Cytoscape's WebGL renderer")
+    parser.add_argument("--compare", metavar="REV", help="also measure network.js as of git revision REV, "
+                        "alternating with the working tree's, and print the medians of both")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each version with --compare")
     args = parser.parse_args()
     from tests.web.conftest import serving
 
@@ -211,8 +218,37 @@ def main() -> None:
         case = Path(tmp) / "case"
         build(case, args.persons, args.groups)
         with serving(create_app(case)) as url:
-            results = _run(case, url, args.webgl)
+            results = _compare(url, args.compare, args.rounds) if args.compare else _run(case, url, args.webgl)
     print(json.dumps(results, indent=2))
+
+
+def _compare(url: str, rev: str, rounds: int) -> dict[str, object]:
+    """Before (network.js at `rev`) and after (the working tree), alternating so that both see the
+    same machine load; medians of the latencies and frame times over the rounds."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    before = subprocess.run(["git", "show", f"{rev}:src/tantalio/web/static/network.js"], cwd=root,
+                            check=True, capture_output=True, text=True).stdout
+    runs: dict[str, list[dict[str, object]]] = {"before": [], "after": []}
+    for _ in range(rounds):
+        runs["before"].append(measure(url, webgl=False, script=before))
+        runs["after"].append(measure(url, webgl=False))
+
+    def medians(results: list[dict[str, object]]) -> dict[str, float]:
+        keys = [k for k, v in results[0].items() if k.endswith(("_ms", "_s")) and isinstance(v, (int, float))]
+        out = {k: round(statistics.median(float(r[k]) for r in results), 1) for k in keys}  # type: ignore[arg-type]
+        for frames in ("pan_frames", "wheel_and_drag_frames"):
+            out[frames + "_median_ms"] = round(statistics.median(
+                float(r[frames]["median_ms"]) for r in results), 1)  # type: ignore[index]
+            out[frames + "_p95_ms"] = round(statistics.median(
+                float(r[frames]["p95_ms"]) for r in results), 1)  # type: ignore[index]
+        return out
+
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    return {"rev": rev, "rounds": rounds, "load_avg_at_end": load,
+            "before": medians(runs["before"]), "after": medians(runs["after"])}
 
 
 def _run(case: Path, url: str, webgl: bool) -> dict[str, object]:

@@ -93,21 +93,29 @@
       elements: graph.elements,
       layout: { name: "preset", fit: false },
       renderer: { name: "canvas", webgl: webgl },
+      // While the view moves: edges hidden, a texture of the last frame for drags and the wheel,
+      // and motion blur (lower-resolution frames until the view rests, then one sharp frame) for
+      // every other viewport change, e.g. the zoom buttons: 17 ms frames instead of ~270 ms.
       hideEdgesOnViewport: large,
       textureOnViewport: large,
+      motionBlur: large,
       pixelRatio: large ? 1 : undefined,
       wheelSensitivity: 0.6,
       minZoom: 0.02,
       maxZoom: 8,
+      // Kept cheap for thousands of elements (Cytoscape's performance notes, measured with
+      // bench/bench_web_explorer.py): haystack edges for the bulk (membership), straight ones only
+      // where an arrow gives the direction; labels drawn only from a readable zoom on
+      // (min-zoomed-font-size) and without a text outline (costlier redraws in the bench); edges
+      // take no events (no hit tests).
       style: [
         { selector: "node", style: {
           "label": "data(caption)", "font-size": 11, "min-zoomed-font-size": 9, "text-valign": "bottom",
-          "text-margin-y": 2, "color": "#222", "text-outline-color": "#fff", "text-outline-width": 2,
-          "width": "data(size)", "height": "data(size)" } },
+          "text-margin-y": 2, "color": "#222", "width": "data(size)", "height": "data(size)" } },
         { selector: "node[kind = 'person']", style: { "shape": "ellipse", "background-color": "data(colour)" } },
         { selector: "node[kind = 'group']", style: { "shape": "round-rectangle", "background-color": "#1b7837" } },
         { selector: "edge", style: { "width": 1, "line-color": EDGE_COLOURS.member, "curve-style": "haystack",
-                                     "haystack-radius": 0 } },
+                                     "haystack-radius": 0, "events": "no" } },
         { selector: "edge[kind = 'added_by']", style: { "line-color": EDGE_COLOURS.added_by, "width": 1.5,
           "curve-style": "straight", "target-arrow-shape": "triangle", "target-arrow-color": EDGE_COLOURS.added_by,
           "arrow-scale": 0.7 } },
@@ -119,6 +127,9 @@
         { selector: ".found", style: { "border-width": 4, "border-color": "#ffb000" } }
       ]
     });
+    // Edges are never hovered, tapped or selected: Cytoscape then leaves them out of hit tests and
+    // of selection restyles.
+    cy.edges().unselectify();
     window.cy = cy; // for the console and the browser tests
 
     // Everything the interactions need is indexed once, in plain arrays over the server's
@@ -150,6 +161,17 @@
       return [d.label, d.name, d.caption].concat(d.phones || []).join(" ").toLowerCase();
     });
 
+    // A jump of the view (fit, find) is drawn sharp at once: motion blur is for continuous moves,
+    // and on a jump it costs a blurred frame before the sharp one (+30% on "Show all" in the
+    // bench). Cytoscape has no public switch per change; its canvas renderer (3.35) reads
+    // motionBlurEnabled, and setting it is harmless if a later version drops it.
+    function jumpTo(viewport) {
+      var renderer = cy.renderer();
+      renderer.motionBlurEnabled = false;
+      cy.viewport(viewport);
+      requestAnimationFrame(function () { requestAnimationFrame(function () { renderer.motionBlurEnabled = large; }); });
+    }
+
     // Fit the view on the nodes `shown` (indexes) from positions and sizes alone: measuring 5,000
     // labels for a bounding box (what cy.fit does) costs seconds and labels are hidden at that
     // zoom anyway.
@@ -164,7 +186,7 @@
       var pad = 40, w = cy.width(), h = cy.height();
       var zoom = Math.min((w - 2 * pad) / Math.max(x2 - x1, 1), (h - 2 * pad) / Math.max(y2 - y1, 1));
       zoom = Math.max(cy.minZoom(), Math.min(zoom, 2.5));
-      cy.viewport({ zoom: zoom, pan: { x: (w - zoom * (x1 + x2)) / 2, y: (h - zoom * (y1 + y2)) / 2 } });
+      jumpTo({ zoom: zoom, pan: { x: (w - zoom * (x1 + x2)) / 2, y: (h - zoom * (y1 + y2)) / 2 } });
     }
 
     var role = fillSelect("filter-role", graph.facets.roles);
@@ -300,7 +322,7 @@
       lastFound = node;
       // Zoom in on the node and centre it, in one viewport change.
       var zoom = Math.min(cy.maxZoom(), Math.max(cy.zoom(), 1.2)), p = node.position();
-      cy.viewport({ zoom: zoom, pan: { x: cy.width() / 2 - zoom * p.x, y: cy.height() / 2 - zoom * p.y } });
+      jumpTo({ zoom: zoom, pan: { x: cy.width() / 2 - zoom * p.x, y: cy.height() / 2 - zoom * p.y } });
       showInfo(node);
     });
 

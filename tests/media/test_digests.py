@@ -54,3 +54,23 @@ def test_small_mapping_threshold_still_correct(tmp_path: Path, monkeypatch: pyte
     path.write_bytes(data)
     found = digest_file(str(path))
     assert (found.md5, found.sha1, found.sha256) == _expected(data)
+
+
+@pytest.mark.parametrize("windows", [1, 3])
+def test_a_file_mapped_window_by_window_hashes_as_a_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          windows: int) -> None:
+    """A large file is mapped a window at a time (its pages count in RSS one window at a time):
+    whole windows, a part window at the end, and a file of exactly whole windows all hash as one."""
+    import mmap
+
+    window = mmap.ALLOCATIONGRANULARITY * 4
+    monkeypatch.setattr(digests, "MAP_MIN", 1024)
+    monkeypatch.setattr(digests, "MAP_WINDOW", window)
+    monkeypatch.setattr(digests, "SHA_SLICE", 4096)
+    for size in (window * windows, window * windows + 777):
+        data = (bytes(range(251)) * (size // 251 + 1))[:size]
+        path = tmp_path / f"blob-{size}.bin"
+        path.write_bytes(data)
+        found = digest_file(str(path))
+        assert (found.md5, found.sha1, found.sha256) == _expected(data)
+        assert found.size == size and found.head == data[:HEAD]

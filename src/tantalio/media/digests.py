@@ -32,6 +32,8 @@ MAP_MIN = 8 << 20
 """Below this a mapping and a thread hop cost more than they save."""
 SHA_SLICE = 1 << 20
 """SHA-1 then SHA-256 over the same slice while it sits in the core's cache."""
+MAP_WINDOW = 128 << 20
+"""A large file is mapped this much at a time (a multiple of mmap.ALLOCATIONGRANULARITY)."""
 _md5_lane = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tantalio-md5")
 
 
@@ -84,22 +86,30 @@ def digest_stream(stream: BinaryIO, limit: int | None = None) -> Digests:
 
 
 def _digest_mapped(stream: BinaryIO, size: int) -> Digests:
+    """Hash a regular file through ``MAP_WINDOW``-sized read-only mappings, one after another: the
+    file's pages count in this process's resident memory only while their window is mapped, so a
+    100 GB image costs one window, not 100 GB of RSS (measured: a 0.9 GB hash list mapped whole
+    showed as 0.9 GB of peak RSS)."""
     md5, sha1, sha256 = _hashers()
     fd = stream.fileno()
-    with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as mapped:
-        if hasattr(mapped, "madvise"):
-            mapped.madvise(mmap.MADV_SEQUENTIAL)
-        with memoryview(mapped) as view:
-            md5_done = _md5_lane.submit(md5.update, view)
-            try:
-                for start in range(0, size, SHA_SLICE):
-                    part = view[start : start + SHA_SLICE]
-                    sha1.update(part)
-                    sha256.update(part)
-                    part.release()
-            finally:
-                md5_done.result()
-            head = bytes(view[:HEAD])
+    head = b""
+    for offset in range(0, size, MAP_WINDOW):
+        length = min(MAP_WINDOW, size - offset)
+        with mmap.mmap(fd, length, access=mmap.ACCESS_READ, offset=offset) as mapped:
+            if hasattr(mapped, "madvise"):
+                mapped.madvise(mmap.MADV_SEQUENTIAL)
+            with memoryview(mapped) as view:
+                md5_done = _md5_lane.submit(md5.update, view)
+                try:
+                    for start in range(0, length, SHA_SLICE):
+                        part = view[start : start + SHA_SLICE]
+                        sha1.update(part)
+                        sha256.update(part)
+                        part.release()
+                finally:
+                    md5_done.result()
+                if offset == 0:
+                    head = bytes(view[:HEAD])
     if os.fstat(fd).st_size != size:
         raise OSError(f"file changed size while it was hashed ({size} -> {os.fstat(fd).st_size} bytes)")
     stream.seek(size)

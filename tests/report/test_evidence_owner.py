@@ -7,6 +7,7 @@ into it, and both the warning log and the owner's basis name the other account."
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from tantalio.ingest.pipeline import IngestOptions, ingest
 from tantalio.interop.case_uco import case_graph
 from tantalio.report.caseview import CaseView
 from tantalio.report.dossier import build_dossier
+from tantalio.report.html import render_dossier
 from tantalio.report.packages import countries_of, summary_rows
 from tantalio.report.vid_queue import build_queue
 from tantalio.store import CaseStore
@@ -103,7 +105,12 @@ def test_owner_given_and_disagreeing_with_the_evidence_wins(tmp_path: Path) -> N
     view = CaseView(store)
     assert view.exhibit(producer["id"]).seized_from == label
     assert view.exhibit(producer["id"]).owner_phone == other
-    assert producer["id"] in [e.id for e in build_dossier(view, label).seized_exhibits]
+    dossier = build_dossier(view, label)
+    assert producer["id"] in [e.id for e in dossier.seized_exhibits]
+    # the dossier says why that person is the owner, quoted as analysis recorded it
+    assert view.exhibit(producer["id"]).owner_basis == basis
+    page = render_dossier(dossier)
+    assert 'class="muted evidence-text owner-basis"' in page and html.escape(basis, quote=False) in page
     doc = build_case_document(store)
     assert next(e for e in doc["exhibits"] if e["id"] == producer["id"])["owner"] == label
     store.close()

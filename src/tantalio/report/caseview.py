@@ -49,6 +49,7 @@ class ExhibitLine:
     registered: str | None
     timezone: str | None
     files: int
+    owner_basis: str | None = None  # why that person is the owner: "--owner …" or the account the evidence names
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,14 +122,14 @@ class CaseView:
                 "SELECT e.description, coalesce(e.owner_phone, (SELECT i.normalized FROM device_account d "
                 "JOIN identifier i ON i.id = d.identifier_id WHERE d.exhibit_id = e.id AND i.kind = 'phone' "
                 "AND i.person_id = o.person_id ORDER BY i.normalized LIMIT 1)), e.country, e.registered_at, e.timezone, "
-                "(SELECT count(*) FROM source_file f WHERE f.exhibit_id = e.id), o.person_id "
+                "(SELECT count(*) FROM source_file f WHERE f.exhibit_id = e.id), o.person_id, o.basis "
                 "FROM exhibit e LEFT JOIN exhibit_owner o ON o.exhibit_id = e.id WHERE e.id=?", (exhibit_id,)).fetchone()
             if row is None:
                 self._exhibits[exhibit_id] = ExhibitLine(exhibit_id, None, None, None, None, None, None, 0)
             else:
-                desc, phone, cc, registered, tz, files, owner = row
+                desc, phone, cc, registered, tz, files, owner, basis = row
                 self._exhibits[exhibit_id] = ExhibitLine(exhibit_id, desc, self.person_label(owner), phone, cc,
-                                                         registered, tz, files)
+                                                         registered, tz, files, basis)
         return self._exhibits[exhibit_id]
 
     def message_ref(self, message_id: int) -> EvidenceRef | None:

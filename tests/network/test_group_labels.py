@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from tantalio.cli.app import app
 from tantalio.export import build_case_document
 from tantalio.model import ChatRecord
-from tantalio.network.group_labels import IssuedChatLabel, plan_chat_labels
+from tantalio.network.group_labels import IssuedChatLabel, plan_chat_labels, show_group
 from tantalio.network.rebuild import rebuild_network
 
 from .builder import CaseBuilder, at, phone
@@ -128,4 +131,14 @@ def test_two_labels_of_one_group_merge_into_the_older(tmp_path: Path) -> None:
     assert {g["id"] for g in doc["groups"]} == {older}
     assert dict(b.store.conn.execute("SELECT label, anchor FROM chat_label WHERE status = 'active'")) == {
         older: f"jid:{BOOKS}"}
+    # a label cited in an earlier report resolves: `tantalio groups show`
+    gone_one = show_group(b.store.conn, newer)
+    assert gone_one["status"] == "merged" and gone_one["now"] == older
+    kept = show_group(b.store.conn, older)
+    assert kept["status"] == "active" and kept["anchor"] == f"jid:{BOOKS}" and kept["members"] >= 1
+    assert [m["label"] for m in kept["merged_from"]] == [newer] and set(kept["recorded_by"]) == {"EX-01", "EX-02"}
+    result = CliRunner().invoke(app, ["groups", "show", str(b.store.folder), newer])
+    assert result.exit_code == 0 and f"It now names the conversation labelled {older}" in result.output
+    result = CliRunner().invoke(app, ["groups", "show", str(b.store.folder), "G-999"])
+    assert result.exit_code != 0
     b.store.close()

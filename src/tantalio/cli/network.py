@@ -1,4 +1,4 @@
-"""`tantalio persons list|merge|split` and `tantalio graph export`."""
+"""`tantalio persons list|show|merge|split`, `tantalio groups show` and `tantalio graph export`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from tantalio.store import CaseStore
 persons_app = typer.Typer(help="Resolved persons: list and show them, merge or split identities by hand.",
                           no_args_is_help=True)
 graph_app = typer.Typer(help="Link-chart exports of the network.", no_args_is_help=True)
+groups_app = typer.Typer(help="Group and chat labels: what a label cited in a report names now.",
+                         no_args_is_help=True)
 app.add_typer(persons_app, name="persons")
+app.add_typer(groups_app, name="groups")
 app.add_typer(graph_app, name="graph")
 _CHAT_HELP = ("Only the EXHIBIT:name label seen in this chat (G-001, or the group JID / export path); by default"
               " EXHIBIT:name means that label in every chat of the exhibit and in its address book.")
@@ -85,6 +88,34 @@ def persons_show(
     lines += [f"  {i}" for i in found["identifiers"]]
     lines.append("  roles: " + (", ".join(f"{r['role']} ({r['confidence']:.2f})" for r in found["roles"]) or "-"))
     lines += [f"  {m['label']} merged into it on {m['at']} by {m['by']}: {m['reason']}" for m in found["merged_from"]]
+    console.print("\n".join(lines), markup=False, highlight=False)
+
+
+@groups_app.command("show")
+def groups_show(
+    case: Path = typer.Argument(..., help="Case folder."),
+    label: str = typer.Argument(..., help="A group or chat label, e.g. G-004 (also one merged into another)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of text."),
+) -> None:
+    """What a group label names now: its anchor, names and members, or the label it was merged into."""
+    from tantalio.network.group_labels import show_group
+
+    with CaseStore.open(case) as store:
+        found = show_group(store.conn, label)
+    if as_json:
+        console.print_json(json.dumps(found, ensure_ascii=False))
+        return
+    if found["status"] != "active":
+        console.print(f"{found['label']} was {found['status']} on {found['at']}"
+                      + (f" into {found['merged_into']}" if found["merged_into"] else "")
+                      + f": {found['reason']}. It now names the conversation labelled {found['now'] or '(none)'}.",
+                      markup=False, highlight=False)
+        return
+    lines = [f"{found['label']} (issued {found['issued_at']}, anchored on {found['anchor']})",
+             f"  names: {'; '.join(found.get('names') or []) or '-'}",
+             f"  platform {found.get('platform', '-')}, created {found.get('created') or '-'},"
+             f" {found.get('members', 0)} members, recorded by {', '.join(found.get('recorded_by') or []) or '-'}"]
+    lines += [f"  {m['label']} merged into it on {m['at']}: {m['reason']}" for m in found["merged_from"]]
     console.print("\n".join(lines), markup=False, highlight=False)
 
 

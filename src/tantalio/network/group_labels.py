@@ -29,7 +29,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tantalio.network.groups import Observation
 
@@ -181,3 +181,37 @@ def retired_chat_labels(conn: sqlite3.Connection) -> list[dict[str, object]]:
 
     return [{"id": label, "status": status, "merged_into": merged, "now": now(label), "at": at, "reason": reason}
             for label, status, merged, at, reason in rows]
+
+
+def show_group(conn: sqlite3.Connection, label: str) -> dict[str, Any]:
+    """What a group or chat label names now (``tantalio groups show``): a merged label says which
+    label names its conversation today, when and why; an active one gives its anchor, names,
+    platform, creation and member count, and the labels merged into it."""
+    wanted = label.strip().upper()
+    row = conn.execute("SELECT label, status, anchor, issued_at, merged_into, retired_at, reason FROM chat_label"
+                       " WHERE label = ?", (wanted,)).fetchone()
+    if row is None:
+        from tantalio.errors import UserError
+
+        raise UserError(f"no group or chat label {label!r} was ever issued in this case")
+    label, status, anchor, issued, merged_into, retired_at, reason = row
+    out: dict[str, Any] = {"label": label, "status": status, "issued_at": issued, "anchor": anchor}
+    if status != "active":
+        now = {r["id"]: r["now"] for r in retired_chat_labels(conn)}.get(label)
+        out.update({"merged_into": merged_into, "now": now, "at": retired_at, "reason": reason})
+        return out
+    chat = conn.execute("SELECT id, platform, is_group, created_at FROM chat WHERE label = ?", (label,)).fetchone()
+    if chat is not None:
+        cid, platform, is_group, created = chat
+        out.update({
+            "platform": platform, "group": bool(is_group), "created": created,
+            "names": [n for (n,) in conn.execute("SELECT name FROM chat_name WHERE chat_id = ?"
+                                                 " ORDER BY coalesce(first_seen, ''), name", (cid,))],
+            "members": conn.execute("SELECT count(DISTINCT person_id) FROM membership_spell WHERE chat_id = ?",
+                                    (cid,)).fetchone()[0],
+            "recorded_by": [e for (e,) in conn.execute("SELECT DISTINCT exhibit_id FROM chat_obs WHERE chat_id = ?"
+                                                       " ORDER BY exhibit_id", (cid,))],
+        })
+    out["merged_from"] = [{"label": m, "at": at, "reason": why} for m, at, why in conn.execute(
+        "SELECT label, retired_at, reason FROM chat_label WHERE merged_into = ? ORDER BY prefix, number", (label,))]
+    return out

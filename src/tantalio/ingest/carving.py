@@ -94,6 +94,7 @@ class Carver:
         self.freelist_trunk = int.from_bytes(head[32:36], "big")
         self.decoder = Decoder(ENCODINGS.get(int.from_bytes(head[56:60], "big"), "utf-8"))
         self.shapes = shapes
+        self._trunk_pages: frozenset[int] | None = None
 
     def page(self, number: int) -> bytes:
         self.db.seek((number - 1) * self.page_size)
@@ -177,13 +178,51 @@ class Carver:
         except IndexError:
             return
         start = ptr + n1 + n2
-        if payload > self.usable - 35 or start + payload > self.usable:
-            return  # spills to overflow pages: not carved
+        buf, at = data, start
+        if payload > self.usable - 35:
+            whole = self._spilled(data, start, payload)
+            if whole is None:
+                return  # its overflow chain is gone or reused: not carved rather than half-read
+            buf, at = whole, 0
+        elif start + payload > self.usable:
+            return
         for shape in self.shapes:
-            found = self.decoder.record(data, start, start + payload, shape)
-            if found is not None:
+            found = self.decoder.record(buf, at, at + payload, shape)
+            if found is not None and (buf is data or found[1] == payload):
                 yield self._row(shape, found[0], rowid, area, number, ptr)
                 return
+
+    def _spilled(self, data: bytes, start: int, payload: int) -> bytes | None:
+        """A cell's whole payload when it spills to overflow pages (fileformat2 §1.6: the local
+        part, then a chain of pages, each a 4-byte next-page number and usable-4 bytes of the
+        payload). A deleted row's overflow pages go to the freelist with their bytes intact; a
+        page of the chain that is now a freelist trunk, out of the file or seen twice, or a
+        record that does not end exactly at the payload's end, means the chain was reused."""
+        usable = self.usable
+        if payload > self.pages * usable:   # a damaged length: more than the whole file holds
+            return None
+        least = (usable - 12) * 32 // 255 - 23
+        local = least + (payload - least) % (usable - 4)
+        if local > usable - 35:
+            local = least
+        if start + local + 4 > usable:
+            return None
+        out = bytearray(data[start:start + local])
+        following = int.from_bytes(data[start + local:start + local + 4], "big")
+        seen: set[int] = set()
+        while len(out) < payload:
+            if not 0 < following <= self.pages or following in seen or following in self._trunks():
+                return None
+            seen.add(following)
+            page = self.page(following)
+            out += page[4:usable][: payload - len(out)]
+            following = int.from_bytes(page[:4], "big")
+        return bytes(out)
+
+    def _trunks(self) -> frozenset[int]:
+        if self._trunk_pages is None:
+            self._trunk_pages = frozenset(number for number, trunk in self.freelist() if trunk)
+        return self._trunk_pages
 
     def scan(self, data: bytes, start: int, end: int, number: int, area: str,
              whole_cells: bool = False) -> Iterator[CarvedRow]:

@@ -94,7 +94,7 @@ class Carver:
         self.freelist_trunk = int.from_bytes(head[32:36], "big")
         self.decoder = Decoder(ENCODINGS.get(int.from_bytes(head[56:60], "big"), "utf-8"))
         self.shapes = shapes
-        self._trunk_pages: frozenset[int] | None = None
+        self._free_leaf_pages: frozenset[int] | None = None
 
     def page(self, number: int) -> bytes:
         self.db.seek((number - 1) * self.page_size)
@@ -180,7 +180,7 @@ class Carver:
         start = ptr + n1 + n2
         buf, at = data, start
         if payload > self.usable - 35:
-            whole = self._spilled(data, start, payload)
+            whole = self._spilled(data, start, payload, area)
             if whole is None:
                 return  # its overflow chain is gone or reused: not carved rather than half-read
             buf, at = whole, 0
@@ -192,12 +192,22 @@ class Carver:
                 yield self._row(shape, found[0], rowid, area, number, ptr)
                 return
 
-    def _spilled(self, data: bytes, start: int, payload: int) -> bytes | None:
+    def _spilled(self, data: bytes, start: int, payload: int, area: str) -> bytes | None:
         """A cell's whole payload when it spills to overflow pages (fileformat2 §1.6: the local
         part, then a chain of pages, each a 4-byte next-page number and usable-4 bytes of the
-        payload). A deleted row's overflow pages go to the freelist with their bytes intact; a
-        page of the chain that is now a freelist trunk, out of the file or seen twice, or a
-        record that does not end exactly at the payload's end, means the chain was reused."""
+        payload). Only where the chain is known to be the row's own:
+
+        * ``freelist``: a deleted row's overflow pages go to the freelist with their bytes
+          intact; every page of the chain must still be a free (leaf) page - one reused since,
+          or turned into a freelist trunk, may hold another row's bytes;
+        * ``superseded``: the main file is the consistent state of the last checkpoint, the row
+          and its chain included.
+
+        Cells of WAL frames are not followed: their chain may live in other frames, and the main
+        file's pages of those numbers can hold another message. A chain leaving the file or
+        looping, or a record not ending where the payload does, is left out rather than half read."""
+        if area not in ("freelist", "superseded"):
+            return None
         usable = self.usable
         if payload > self.pages * usable:   # a damaged length: more than the whole file holds
             return None
@@ -207,11 +217,12 @@ class Carver:
             local = least
         if start + local + 4 > usable:
             return None
+        free = self._free_leaves() if area == "freelist" else None
         out = bytearray(data[start:start + local])
         following = int.from_bytes(data[start + local:start + local + 4], "big")
         seen: set[int] = set()
         while len(out) < payload:
-            if not 0 < following <= self.pages or following in seen or following in self._trunks():
+            if not 0 < following <= self.pages or following in seen or (free is not None and following not in free):
                 return None
             seen.add(following)
             page = self.page(following)
@@ -219,10 +230,10 @@ class Carver:
             following = int.from_bytes(page[:4], "big")
         return bytes(out)
 
-    def _trunks(self) -> frozenset[int]:
-        if self._trunk_pages is None:
-            self._trunk_pages = frozenset(number for number, trunk in self.freelist() if trunk)
-        return self._trunk_pages
+    def _free_leaves(self) -> frozenset[int]:
+        if self._free_leaf_pages is None:
+            self._free_leaf_pages = frozenset(number for number, trunk in self.freelist() if not trunk)
+        return self._free_leaf_pages
 
     def scan(self, data: bytes, start: int, end: int, number: int, area: str,
              whole_cells: bool = False) -> Iterator[CarvedRow]:

@@ -30,8 +30,11 @@ def alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    status = Path(f"/proc/{pid}/stat")
-    return not (status.exists() and status.read_text().split(") ", 1)[-1].startswith("Z"))  # zombie: ended
+    try:   # the process may end between the signal check and this read
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return not stat.split(") ", 1)[-1].startswith("Z")  # zombie: ended
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")

@@ -33,6 +33,14 @@ def _children(pid: int) -> set[int]:
         return set()
 
 
+def _running(pid: int) -> bool:
+    """Still a live process (not gone, not a zombie); one ending while it is read has ended."""
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return False
+
+
 def _files(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
@@ -57,8 +65,7 @@ def test_killed_report_is_marked_and_a_rerun_matches_a_clean_run(tmp_path: Path)
         gone = time.monotonic() + 20
         while time.monotonic() < gone and any(Path(f"/proc/{w}").exists() for w in workers):
             time.sleep(0.1)
-        alive = [w for w in workers if Path(f"/proc/{w}").exists()
-                 and "zombie" not in Path(f"/proc/{w}/status").read_text().lower()]
+        alive = [w for w in workers if _running(w)]
         assert alive == [], "PDF workers outlived the killed report"
     again = subprocess.run(_command(fx.folder, out), env=ENV, timeout=300, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr

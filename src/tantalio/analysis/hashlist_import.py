@@ -227,8 +227,7 @@ def remove_hashlist(store: CaseStore, name: str) -> dict[str, Any]:
     with store.transaction():
         affected = [s for (s,) in conn.execute(
             "SELECT DISTINCT m.sha256 FROM match m JOIN hash_entry e ON e.id = m.entry_id WHERE e.list_id=?", (list_id,))]
-        conn.execute("DELETE FROM match WHERE entry_id IN (SELECT entry_id FROM match m JOIN hash_entry e"
-                     " ON e.id = m.entry_id WHERE e.list_id=?)", (list_id,))
+        conn.execute("DELETE FROM match WHERE entry_id IN (SELECT id FROM hash_entry WHERE list_id=?)", (list_id,))
         conn.execute("UPDATE hash_list SET state='removing' WHERE id=?", (list_id,))
         for sha in affected:
             _restatus(store, sha)

@@ -24,7 +24,6 @@ weight down), and no volume of a lower tier can overtake a higher one (tested).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from tantalio.network.facts import NetworkFacts, RoleFinding
@@ -105,8 +104,8 @@ def priority(shares: dict[str, float]) -> float:
 
 
 def scores(facts: NetworkFacts, roles: dict[int, dict[str, RoleFinding]],
-           admin_actions: dict[int, int]) -> dict[int, tuple[float, dict[str, float], PersonCounts]]:
-    """person -> (priority, tier shares, counts) for every person of the case."""
+           admin_actions: dict[int, int]) -> dict[int, tuple[float, dict[str, float]]]:
+    """person -> (priority, tier shares) for every person of the case."""
     counts = person_counts(facts)
     measures = facts.structure
     out = {}
@@ -115,9 +114,6 @@ def scores(facts: NetworkFacts, roles: dict[int, dict[str, RoleFinding]],
         shares = tier_shares(roles.get(person, {}), c, admin_actions.get(person, 0),
                              len(facts.groups_of.get(person, ())), measures.participation.get(person, 0.0),
                              measures.kpp_rank.get(person))
-        out[person] = (priority(shares), shares, c)
+        out[person] = (priority(shares), shares)
     return out
 
-
-def messages_by_person(facts: NetworkFacts) -> Counter[int]:
-    return Counter(facts.messages)

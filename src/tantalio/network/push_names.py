@@ -41,10 +41,9 @@ def push_name_of(label: str) -> str | None:
     return clean_label(text[1:]) or None
 
 
-def _group_members(conn: sqlite3.Connection, chats: ChatResolution) -> dict[int, set[int]]:
+def _group_members(conn: sqlite3.Connection, root_of: dict[int, int]) -> dict[int, set[int]]:
     """Chat cluster root -> identifiers any of its recordings names (senders, listed members,
-    event subjects and actors)."""
-    root_of = {obs: root for root, members in chats.clusters.items() for obs in members}
+    event subjects and actors); ``root_of``: recording -> its cluster root."""
     out: dict[int, set[int]] = defaultdict(set)
     for obs, ident in conn.execute(
         "SELECT chat_obs_id, sender_identifier_id FROM message WHERE sender_identifier_id IS NOT NULL"
@@ -74,7 +73,7 @@ def push_name_votes(conn: sqlite3.Connection, identifiers: dict[int, Identifier]
             carriers[clean_label(name)][hard].add(exhibit)
     obs_of = {(exhibit, key): oid for oid, exhibit, key in conn.execute("SELECT id, exhibit_id, chat_key FROM chat_obs")}
     root_of = {obs: root for root, members in chats.clusters.items() for obs in members}
-    members = _group_members(conn, chats)
+    members = _group_members(conn, root_of)
     votes: list[tuple[int, int, float, dict[str, Any]]] = []
     leads: list[dict[str, Any]] = []
     for label in labels:

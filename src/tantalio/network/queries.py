@@ -8,7 +8,6 @@ themselves (:mod:`tantalio.network.roles`) never see SQL.
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
 
 from tantalio.network import figures
 from tantalio.network.align import epoch
@@ -33,17 +32,15 @@ ADMIN_EVENT_KINDS = ("created", "admin_granted", "admin_revoked", "added", "remo
 def family_facts(conn: sqlite3.Connection) -> dict[str, MediaFamilyFacts]:
     """Per family: known if any copy matched an illegal list, ignorable if every copy is, else
     unknown; the category and series of the best match."""
-    statuses: dict[str, set[str]] = defaultdict(set)
     out: dict[str, MediaFamilyFacts] = {}
     for family, status, category in conn.execute(
             "SELECT coalesce(family, sha256), status, category FROM media_item ORDER BY sha256"):
-        statuses[family].add(status)
         found = out.setdefault(family, MediaFamilyFacts())
         if status == "known" and found.category is None:
             found.category = category
-    for family, found in out.items():
-        s = statuses[family]
-        found.status = "known" if "known" in s else "ignorable" if s == {"ignorable"} else "unknown"
+    for family, status in figures.family_status(conn).items():
+        if family in out:
+            out[family].status = status
     for family, series in conn.execute(
             "SELECT coalesce(mi.family, mi.sha256), e.series FROM match x JOIN media_item mi ON mi.sha256 = x.sha256"
             " JOIN hash_entry e ON e.id = x.entry_id WHERE e.series IS NOT NULL ORDER BY x.distance, e.id"):
@@ -85,8 +82,7 @@ def camera_files(conn: sqlite3.Connection, owner_person: dict[str, int]) -> list
 def read_facts(conn: sqlite3.Connection, owner_person: dict[str, int], measures: NetworkMeasures) -> NetworkFacts:
     facts = NetworkFacts(structure=measures)
     facts.persons = [pid for (pid,) in conn.execute("SELECT id FROM person ORDER BY id")]
-    for chat, person in conn.execute("SELECT DISTINCT chat_id, person_id FROM membership_spell"):
-        facts.groups_of.setdefault(person, set()).add(chat)
+    facts.groups_of = figures.person_groups(conn)
     facts.messages = dict(figures.message_counts(conn, owner_person).by_sender)
     facts.chat_labels = dict(conn.execute("SELECT id, label FROM chat"))
     facts.families = family_facts(conn)

@@ -8,7 +8,6 @@ import sqlite3
 from tantalio.network import figures
 from tantalio.network.align import iso_s
 from tantalio.network.facts import NetworkFacts
-from tantalio.network.priority import PersonCounts
 from tantalio.network.roles import PersonRoles
 from tantalio.network.roles.production import CameraVerdict
 
@@ -35,14 +34,14 @@ def write_camera_originals(conn: sqlite3.Connection, verdicts: list[CameraVerdic
 
 
 def write_scores(conn: sqlite3.Connection, facts: NetworkFacts,
-                 scored: dict[int, tuple[float, dict[str, float], PersonCounts]]) -> None:
+                 scored: dict[int, tuple[float, dict[str, float]]]) -> None:
     """Scores, with the person's figures as every report shows them (:mod:`tantalio.network.figures`;
     the score's own counts weigh material only)."""
     measures = facts.structure
     posted = figures.posted_counts(conn)
     rows = []
     for person in sorted(scored):
-        score, shares, _ = scored[person]
+        score, shares = scored[person]
         counts = posted.get(person, figures.PostedCounts())
         rows.append((person, score, json.dumps(shares, sort_keys=True), measures.community.get(person),
                      round(measures.betweenness[person], 3) if person in measures.betweenness else None,

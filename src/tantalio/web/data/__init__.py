@@ -10,6 +10,11 @@ import json
 import sqlite3
 from typing import Any
 
+LATEST_CATEGORY = "(SELECT c.category FROM categorisation c WHERE c.sha256 = m.sha256 ORDER BY c.id DESC LIMIT 1)"
+"""SQL: a media item's (``m``) latest reviewer category."""
+HAS_FILE = "EXISTS (SELECT 1 FROM source_file s WHERE s.sha256 = m.sha256)"
+"""SQL: the item (``m``) has a file: some are known only from a hash an app database recorded."""
+
 
 def like_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with the user's % and _ taken literally."""

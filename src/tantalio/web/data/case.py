@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from tantalio.store import CaseStore
@@ -22,7 +21,6 @@ _COUNTS = {
     "warnings": "SELECT count(*) FROM warning",
 }
 
-_HEX = re.compile(r"^[0-9a-fA-F]{6,64}$")
 
 
 def dashboard(store: CaseStore) -> dict[str, Any]:

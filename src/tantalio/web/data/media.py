@@ -13,19 +13,13 @@ from tantalio.errors import UserError
 from tantalio.media.hashlists.categories import CategoryScheme
 from tantalio.network import sightings
 from tantalio.store import CaseStore, utcnow
-from tantalio.web.data import chat_labels, person_labels
-
-_LATEST = "(SELECT c.category FROM categorisation c WHERE c.sha256=m.sha256 ORDER BY c.id DESC LIMIT 1)"
-# Some items are known only from a hash an app database recorded; there are no pixels to show.
-_HAS_FILE = "EXISTS (SELECT 1 FROM source_file s WHERE s.sha256=m.sha256)"
-
-QUEUE_STATUSES = ("all", "unknown", "known", "ignorable", "uncategorised")
+from tantalio.web.data import HAS_FILE, LATEST_CATEGORY, chat_labels, person_labels
 
 
 def review_queue(store: CaseStore, status: str = "all", offset: int = 0, limit: int = 48) -> dict[str, Any]:
     """Unknown material first (nothing matched it: it may be new abuse), then uncategorised, then the rest."""
     where = {"all": "1=1", "unknown": "m.status='unknown'", "known": "m.status='known'",
-             "ignorable": "m.status='ignorable'", "uncategorised": f"{_LATEST} IS NULL"}.get(status)
+             "ignorable": "m.status='ignorable'", "uncategorised": f"{LATEST_CATEGORY} IS NULL"}.get(status)
     if where is None:
         raise UserError(f"unknown queue filter {status!r}")
     conn = store.conn
@@ -35,10 +29,10 @@ def review_queue(store: CaseStore, status: str = "all", offset: int = 0, limit: 
          "width": w, "height": h, "posts": posts, "has_file": bool(f),
          "previewable": bool(f and mime and mime.startswith("image/"))}
         for s, st, cat, rc, fam, mime, w, h, posts, f in conn.execute(
-            f"SELECT m.sha256, m.status, m.category, {_LATEST}, m.family, m.mime, m.width, m.height, "  # noqa: S608 - constant SQL
-            f"(SELECT count(*) FROM post p WHERE p.sha256=m.sha256), {_HAS_FILE} FROM media_item m "
+            f"SELECT m.sha256, m.status, m.category, {LATEST_CATEGORY}, m.family, m.mime, m.width, m.height, "  # noqa: S608 - constant SQL
+            f"(SELECT count(*) FROM post p WHERE p.sha256=m.sha256), {HAS_FILE} FROM media_item m "
             f"WHERE {where} ORDER BY CASE m.status WHEN 'unknown' THEN 0 WHEN 'known' THEN 1 ELSE 2 END, "
-            f"{_LATEST} IS NOT NULL, {_HAS_FILE} DESC, m.family, m.sha256 LIMIT ? OFFSET ?",
+            f"{LATEST_CATEGORY} IS NOT NULL, {HAS_FILE} DESC, m.family, m.sha256 LIMIT ? OFFSET ?",
             (limit, offset))
     ]
     return {"status": status, "total": total, "offset": offset, "limit": limit, "items": items}
@@ -107,10 +101,6 @@ def categorise(store: CaseStore, sha256s: list[str], category: str, scheme: Cate
             details["family"] = family
         store.audit("web.media_categorised", details, actor=user)
     return known
-
-
-def family_members(store: CaseStore, family: str) -> list[str]:
-    return [s for (s,) in store.conn.execute("SELECT sha256 FROM media_item WHERE family=? ORDER BY sha256", (family,))]
 
 
 def exposure_today(store: CaseStore, user: str) -> int:

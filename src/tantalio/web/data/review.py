@@ -21,17 +21,16 @@ from typing import Any, cast
 
 from tantalio.errors import UserError
 from tantalio.store import CaseStore
+from tantalio.web.data import HAS_FILE, LATEST_CATEGORY
 
 GRANT_SECONDS = 60
 FAMILY = "coalesce(m.family, m.sha256)"
-_LATEST = "(SELECT c.category FROM categorisation c WHERE c.sha256 = m.sha256 ORDER BY c.id DESC LIMIT 1)"
-_HAS_FILE = "EXISTS (SELECT 1 FROM source_file s WHERE s.sha256 = m.sha256)"
 QUEUE_FILTERS = {
     "all": "1=1",
     "unknown": "sum(m.status = 'unknown') > 0",
     "known": "sum(m.status = 'known') > 0",
     "ignorable": "sum(m.status = 'ignorable') = count(*)",
-    "uncategorised": f"sum({_LATEST} IS NULL) > 0",
+    "uncategorised": f"sum({LATEST_CATEGORY} IS NULL) > 0",
 }
 
 
@@ -42,9 +41,9 @@ def family_queue(store: CaseStore, status: str = "all", offset: int = 0, limit: 
         raise UserError(f"unknown queue filter {status!r}")
     conn = store.conn
     grouped = (f"SELECT {FAMILY} AS fam, count(*) AS n, sum(m.status = 'unknown') AS unknown, "  # noqa: S608 - constants
-               f"sum(m.status = 'known') AS known, sum({_LATEST} IS NULL) AS open, "
-               f"group_concat(DISTINCT {_LATEST}) AS categories, "
-               f"min(CASE WHEN {_HAS_FILE} AND m.mime LIKE 'image/%' THEN m.sha256 END) AS shown, "
+               f"sum(m.status = 'known') AS known, sum({LATEST_CATEGORY} IS NULL) AS open, "
+               f"group_concat(DISTINCT {LATEST_CATEGORY}) AS categories, "
+               f"min(CASE WHEN {HAS_FILE} AND m.mime LIKE 'image/%' THEN m.sha256 END) AS shown, "
                f"min(m.sha256) AS first FROM media_item m GROUP BY fam HAVING {having}")
     total = conn.execute(f"SELECT count(*) FROM ({grouped})").fetchone()[0]  # noqa: S608
     cards = []
@@ -73,9 +72,9 @@ def family_context(store: CaseStore, family: str) -> dict[str, Any] | None:
          "camera": " ".join(x for x in (make, model) if x) or None, "serial": serial, "taken": taken,
          "gps": [lat, lon] if lat is not None else None}
         for s, st, cat, rc, mime, w, h, f, make, model, serial, taken, lat, lon in conn.execute(
-            f"SELECT m.sha256, m.status, m.category, {_LATEST}, m.mime, m.width, m.height, {_HAS_FILE}, "  # noqa: S608
+            f"SELECT m.sha256, m.status, m.category, {LATEST_CATEGORY}, m.mime, m.width, m.height, {HAS_FILE}, "  # noqa: S608
             f"m.exif_make, m.exif_model, m.exif_serial, m.exif_taken, m.gps_lat, m.gps_lon FROM media_item m "
-            f"WHERE {FAMILY} = ? ORDER BY {_HAS_FILE} DESC, m.sha256", (family,))
+            f"WHERE {FAMILY} = ? ORDER BY {HAS_FILE} DESC, m.sha256", (family,))
     ]
     if not members:
         return None

@@ -6,6 +6,7 @@ from typing import Any
 
 from tantalio.report.recovered import WEB_FROM, enrich_web, from_me_words
 from tantalio.report.wording import RECOVERED_AREAS, RECOVERED_STATES
+from tantalio.web.data import LATEST_CATEGORY
 from tantalio.web.data.tables import Column, Table
 
 
@@ -41,12 +42,11 @@ GROUPS = Table("groups", "Groups", (
     Column("messages", "Messages recorded", numeric=True),
 ), default_sort="id")
 
-_LATEST = "(SELECT c.category FROM categorisation c WHERE c.sha256 = m.sha256 ORDER BY c.id DESC LIMIT 1)"
 MEDIA = Table("media", "Media", (
     Column("sha256", "SHA-256", "m.sha256", link=_media),
     Column("status", "Status", "m.status"),
     Column("category", "List category", "m.category"),
-    Column("reviewer_category", "Reviewer category", _LATEST, filterable=False),
+    Column("reviewer_category", "Reviewer category", LATEST_CATEGORY, filterable=False),
     Column("family", "PDQ family", "m.family"),
     Column("mime", "Type", "m.mime"),
     Column("size", "Bytes", "m.size", numeric=True, filterable=False),

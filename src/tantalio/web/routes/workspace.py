@@ -118,12 +118,14 @@ def _chat_id(store: CaseStore, label: str) -> int:
 def group_page(request: Request, store: Store, session: Analyst, label: Label,
                offset: Offset = 0, message: Annotated[int | None, Query(ge=0)] = None, date: Day = None,
                at: Day = None) -> HTMLResponse:
-    if store.conn.execute("SELECT 1 FROM chat WHERE label=?", (label,)).fetchone() is None:
+    row = store.conn.execute("SELECT id FROM chat WHERE label=?", (label,)).fetchone()
+    if row is None:
         successor = successor_of(store.conn, label, "chat_label")   # a group label retired by a merge
         if successor is not None:
             return render(request, store, session, "merged.html", status_code=404, label=label, successor=successor,
                           kind="Group", base="/groups", what="conversation")
-    chat_id = _chat_id(store, label)
+        raise HTTPException(404, f"no group {label}")
+    chat_id = int(row[0])
     group = group_data.group_page(store, label, 0, 0)
     talk = conversations.conversation(store.conn, config_of(request).extra["merged"], chat_id, offset=offset,
                                       message=message, date=date or None)

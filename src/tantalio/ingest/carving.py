@@ -33,7 +33,6 @@ from tantalio.ingest.sqlite_records import (
     TableShape,
     Value,
     varint,
-    wal_frames,
 )
 
 
@@ -312,11 +311,11 @@ class Carver:
                 ptr = int.from_bytes(data[base + 8 + 2 * k:base + 10 + 2 * k], "big")
                 yield from self.cell(data, ptr, number, "superseded")
 
-    def carve_wal(self, wal: BinaryIO) -> Iterator[CarvedRow]:
+    def carve_wal(self, frames: list[tuple[int, bytes, bool]]) -> Iterator[CarvedRow]:
         """Every frame of the WAL, valid or not: the database shows only each page's latest
         committed frame; older frames, frames of an earlier WAL generation (other salts) and
-        frames after the last commit are read here (``wal`` / ``wal_uncommitted``)."""
-        frames = list(wal_frames(wal, self.page_size))
+        frames after the last commit are read here (``wal`` / ``wal_uncommitted``); ``frames`` as
+        :func:`~tantalio.ingest.sqlite_records.wal_frames` reads them."""
         for index, (number, data, committed) in enumerate(frames, start=1):
             area = "wal" if committed else "wal_uncommitted"
             base = 100 if number == 1 else 0

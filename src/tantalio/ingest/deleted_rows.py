@@ -95,10 +95,10 @@ def carve_rows(conn: sqlite3.Connection, db: BinaryIO, wal: BinaryIO | None) -> 
     live_pages = {p for s in shapes for p in carver.table_pages(int(roots.get(s.name) or 0))}
     found = list(carver.carve_file(live_pages))
     if wal is not None:
-        frames = list(carver.carve_wal(wal))
-        wal.seek(0)
-        found.extend(carver.superseded(live_pages, {n for n, _, _ in wal_frames(wal, carver.page_size)}))
-        found.extend(frames)
+        frames = list(wal_frames(wal, carver.page_size))   # read and checked once, used twice
+        carved = list(carver.carve_wal(frames))
+        found.extend(carver.superseded(live_pages, {n for n, _, _ in frames}))
+        found.extend(carved)
     kept: dict[str, CarvedRow] = {}
     for table, rows in _group(found).items():
         shape = next(s for s in shapes if s.name == table)

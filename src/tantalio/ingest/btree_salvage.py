@@ -78,38 +78,19 @@ class PageSalvage:
         except IndexError:
             return None
         start = ptr + n1 + n2
-        local = self._local(payload)
+        local = self.carver.local_size(payload)
         if start + local > self.usable:
             return None
         body = data[start:start + local]
         if local < payload:
-            body += self._overflow(int.from_bytes(data[start + local:start + local + 4], "big"), payload - local)
+            body += self.carver.overflow(int.from_bytes(data[start + local:start + local + 4], "big"), payload - local,
+                                         max_pages=MAX_OVERFLOW_PAGES)
             if len(body) != payload:
                 return None
         found = self.decoder.generic(body, 0, len(body))
         if found is None or found[1] != len(body):
             return None
         return (rowid - (1 << 64) if rowid >= 1 << 63 else rowid), found[0]
-
-    def _local(self, payload: int) -> int:
-        most = self.usable - 35
-        if payload <= most:
-            return payload
-        least = ((self.usable - 12) * 32 // 255) - 23
-        k = least + (payload - least) % (self.usable - 4)
-        return k if k <= most else least
-
-    def _overflow(self, number: int, remaining: int) -> bytes:
-        parts: list[bytes] = []
-        seen: set[int] = set()
-        while remaining > 0 and 0 < number <= self.carver.pages and number not in seen and len(seen) < MAX_OVERFLOW_PAGES:
-            seen.add(number)
-            page = self.carver.page(number)
-            chunk = page[4:min(self.usable, 4 + remaining)]
-            parts.append(chunk)
-            remaining -= len(chunk)
-            number = int.from_bytes(page[:4], "big")
-        return b"".join(parts)
 
 
 def salvage_by_pages(copy: Path, target: Path) -> tuple[int, int]:

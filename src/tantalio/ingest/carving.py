@@ -207,27 +207,41 @@ class Carver:
         looping, or a record not ending where the payload does, is left out rather than half read."""
         if area not in ("freelist", "superseded"):
             return None
-        usable = self.usable
-        if payload > self.pages * usable:   # a damaged length: more than the whole file holds
+        if payload > self.pages * self.usable:   # a damaged length: more than the whole file holds
             return None
-        least = (usable - 12) * 32 // 255 - 23
-        local = least + (payload - least) % (usable - 4)
-        if local > usable - 35:
-            local = least
-        if start + local + 4 > usable:
+        local = self.local_size(payload)
+        if start + local + 4 > self.usable:
             return None
-        free = self._free_leaves() if area == "freelist" else None
-        out = bytearray(data[start:start + local])
         following = int.from_bytes(data[start + local:start + local + 4], "big")
+        rest = self.overflow(following, payload - local, self._free_leaves() if area == "freelist" else None)
+        return data[start:start + local] + rest if len(rest) == payload - local else None
+
+    def local_size(self, payload: int) -> int:
+        """How much of a table b-tree cell's payload is stored in its page (fileformat2 §1.6);
+        the rest follows in overflow pages."""
+        most = self.usable - 35
+        if payload <= most:
+            return payload
+        least = ((self.usable - 12) * 32 // 255) - 23
+        k = least + (payload - least) % (self.usable - 4)
+        return k if k <= most else least
+
+    def overflow(self, number: int, remaining: int, allowed: frozenset[int] | None = None,
+                 max_pages: int | None = None) -> bytes:
+        """Up to ``remaining`` payload bytes along the overflow chain that starts at page
+        ``number``: shorter where the chain leaves the file, loops, reaches a page not in
+        ``allowed`` or runs past ``max_pages`` pages."""
+        parts: list[bytes] = []
         seen: set[int] = set()
-        while len(out) < payload:
-            if not 0 < following <= self.pages or following in seen or (free is not None and following not in free):
-                return None
-            seen.add(following)
-            page = self.page(following)
-            out += page[4:usable][: payload - len(out)]
-            following = int.from_bytes(page[:4], "big")
-        return bytes(out)
+        while (remaining > 0 and 0 < number <= self.pages and number not in seen
+               and (allowed is None or number in allowed) and (max_pages is None or len(seen) < max_pages)):
+            seen.add(number)
+            page = self.page(number)
+            chunk = page[4:min(self.usable, 4 + remaining)]
+            parts.append(chunk)
+            remaining -= len(chunk)
+            number = int.from_bytes(page[:4], "big")
+        return b"".join(parts)
 
     def _free_leaves(self) -> frozenset[int]:
         if self._free_leaf_pages is None:

@@ -35,7 +35,7 @@ from tantalio.media.hashlists.categories import (
 )
 from tantalio.media.hashlists.kinds import DECLARED
 from tantalio.media.hashlists.rows import ListImport, start_import
-from tantalio.media.match import MatchResult, item_status
+from tantalio.media.match import MatchResult, best_match, item_status
 from tantalio.store.sqlite import CaseStore, utcnow
 
 BATCH = 5_000
@@ -238,13 +238,15 @@ def remove_hashlist(store: CaseStore, name: str) -> dict[str, Any]:
 
 def _restatus(store: CaseStore, sha: str) -> None:
     """An item's status and category from its remaining matches (the rule of ``match_media``)."""
-    found = []
+    found: list[MatchResult] = []
+    categories: dict[object, str | None] = {}
     for entry_id, algorithm, distance, category, kind, scheme, mapped in store.conn.execute(
             "SELECT m.entry_id, m.algorithm, m.distance, e.category, l.kind, l.scheme, l.category_map FROM match m"
             " JOIN hash_entry e ON e.id = m.entry_id JOIN hash_list l ON l.id = e.list_id WHERE m.sha256=?", (sha,)):
         status = entry_status(kind, SCHEMES.get(scheme or "none"), category, map_from_json(mapped))
-        found.append((MatchResult(sha, entry_id, algorithm, distance, status), category))
-    status = item_status([r for r, _ in found])
-    best = min(found, key=lambda f: (f[0].status != "illegal", f[0].distance, str(f[0].entry_ref)), default=None)
-    category = best[1] if best and status != "unknown" else None
+        found.append(MatchResult(sha, entry_id, algorithm, distance, status))
+        categories[entry_id] = category
+    status = item_status(found)
+    best = best_match(found)
+    category = categories[best.entry_ref] if best is not None and status != "unknown" else None
     store.conn.execute("UPDATE media_item SET status=?, category=? WHERE sha256=?", (status, category, sha))

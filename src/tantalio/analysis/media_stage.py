@@ -25,6 +25,7 @@ from tantalio.media.match import (
     Matcher,
     MatchResult,
     MediaHashes,
+    best_match,
     item_status,
     needing_confirmation,
 )
@@ -247,7 +248,8 @@ def match_media(store: CaseStore, executor: Executor, threshold: int = 31) -> di
         conn.execute("UPDATE media_item SET status='unknown', category=NULL")
         for sha, found in by_item.items():
             status = item_status(found)
-            best = min(found, key=lambda r: (r.status != "illegal", r.distance, str(r.entry_ref)))
+            best = best_match(found)
+            assert best is not None     # only items with matches are here
             category = conn.execute("SELECT category FROM hash_entry WHERE id=?", (best.entry_ref,)).fetchone()[0]
             conn.execute("UPDATE media_item SET status=?, category=? WHERE sha256=?",
                          (status, category if status != "unknown" else None, sha))

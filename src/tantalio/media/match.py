@@ -238,6 +238,12 @@ def item_status(results: Iterable[MatchResult]) -> str:
     return "unknown"
 
 
+def best_match(results: Iterable[MatchResult]) -> MatchResult | None:
+    """The match an item's list category comes from: a match on an illegal list first, then the
+    nearest, then the lowest entry (a stable choice)."""
+    return min(results, key=lambda r: (r.status != ILLEGAL, r.distance, str(r.entry_ref)), default=None)
+
+
 def needing_confirmation(results: Iterable[MatchResult]) -> set[str]:
     """SHA-256 of items to recompute with the exact PDQ pipeline before reporting."""
     return {r.sha256_of_item for r in results if r.needs_confirmation}

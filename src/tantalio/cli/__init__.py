@@ -6,7 +6,6 @@ import sys
 
 import click
 
-from tantalio.cli import search as _search  # noqa: F401  (registers `tantalio search`)
 from tantalio.cli.app import app, console_err
 from tantalio.errors import EnvironmentProblem, TantalioError, environment_problem
 

@@ -20,7 +20,7 @@ console_err = Console(stderr=True)
 def _register() -> None:
     from tantalio.cli import case, export, ingest  # noqa: F401  (each module adds its commands)
 
-    for optional in ("media", "network", "report", "web", "demo"):  # each adds its commands
+    for optional in ("media", "network", "report", "web", "demo", "search"):  # each adds its commands
         try:
             __import__(f"tantalio.cli.{optional}")
         except ModuleNotFoundError as e:

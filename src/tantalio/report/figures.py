@@ -18,19 +18,10 @@ from dataclasses import dataclass, field
 
 from tantalio.network import figures as defined
 from tantalio.network.case_sections import owner_persons
-from tantalio.network.figures import (
-    SAME_MESSAGE_SECONDS,
-    NameSeen,
-    Recording,
-    distinct_messages,
-    family_status,
-    name_sightings,
-    roles_in_order,
-)
+from tantalio.network.figures import NameSeen, Recording, distinct_messages, name_sightings
 
-__all__ = ["SAME_MESSAGE_SECONDS", "CaseFigures", "GroupFigures", "NameSeen", "PersonFigures", "Recording",
-           "case_figures", "distinct_messages", "family_status", "message_copies", "name_sightings", "recordings",
-           "roles_in_order"]
+__all__ = ["CaseFigures", "GroupFigures", "NameSeen", "PersonFigures", "Recording", "case_figures",
+           "distinct_messages", "message_copies", "name_sightings", "recordings"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,14 +162,14 @@ class RecoveredRecords:
         """The person label and the group label a row resolves to (None where it does not)."""
         return self._label(self._person(exhibit, chat, sender, from_me)), self._group_of_jid(chat) if chat else None
 
-    def _row(self, raw: tuple[Any, ...]) -> tuple[int | None, RecoveredRow]:
+    def _row(self, raw: tuple[Any, ...]) -> RecoveredRow:
         (_, exhibit, path, sha, table, rowid, state, area, page, offset, wal_frame, chat, sender, time, text, key_id,
          values) = raw
         from_me = _from_me(table, values)
         pid = self._person(exhibit, chat, sender, from_me)
-        return pid, RecoveredRow(exhibit, path, sha, table, rowid, state, area, page, offset, wal_frame, chat,
-                                 self._group_of_jid(chat) if chat else None, sender, self._label(pid), from_me, time,
-                                 text, key_id)
+        return RecoveredRow(exhibit, path, sha, table, rowid, state, area, page, offset, wal_frame, chat,
+                            self._group_of_jid(chat) if chat else None, sender, self._label(pid), from_me, time,
+                            text, key_id)
 
     # -- reading ---------------------------------------------------------------------------------
     def rows(self) -> Iterator[RecoveredRow]:
@@ -177,7 +177,7 @@ class RecoveredRecords:
         if not self.exists:
             return
         for raw in self.conn.execute(_SELECT + _ORDER):
-            yield self._row(raw)[1]
+            yield self._row(raw)
 
     def _person_index(self) -> dict[int, list[int]]:
         """Recovered row ids by the person they resolve to: one pass over the table per instance,
@@ -199,7 +199,7 @@ class RecoveredRecords:
         if person_id is None or not self.exists:
             return []
         ids = self._person_index().get(person_id, [])
-        found = [self._row(raw)[1] for start in range(0, len(ids), 500) for raw in self.conn.execute(
+        found = [self._row(raw) for start in range(0, len(ids), 500) for raw in self.conn.execute(
             _SELECT + f" WHERE r.id IN ({','.join('?' * len(ids[start:start + 500]))})", ids[start:start + 500])]
         return sorted(found, key=lambda r: (r.time is None, r.time or "", r.exhibit, r.path, r.page, r.offset,
                                             r.wal_frame or 0, r.area, r.text or ""))

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tantalio.network import sightings
+from tantalio.network.figures import family_status
 from tantalio.report.caseview import CaseView
-from tantalio.report.figures import family_status
 from tantalio.report.i18n import Translator
 from tantalio.report.safe_csv import csv_text
 

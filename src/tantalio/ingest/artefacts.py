@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 
 from tantalio.ingest.base import EvidenceFile
+from tantalio.ingest.sqlite_records import SQLITE_MAGIC, sqlite_page_size
 from tantalio.media.sniff import sniff
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +51,7 @@ def why_unreadable(file: EvidenceFile, artefact: Artefact) -> str | None:
     head = file.head
     if artefact.kind == "sqlite":
         if head.startswith(SQLITE_MAGIC):
-            page = int.from_bytes(head[16:18], "big")
-            page = 65536 if page == 1 else page
+            page = sqlite_page_size(head)
             if file.size < max(MIN_SQLITE, page):
                 return f"truncated: {file.size} bytes, less than one {page}-byte page"
             return None

@@ -29,9 +29,11 @@ from tantalio.ingest.sqlite_records import (
     ENCODINGS,
     INTERIOR_TABLE,
     LEAF_TABLE,
+    SQLITE_MAGIC,
     Decoder,
     TableShape,
     Value,
+    sqlite_page_size,
     varint,
 )
 
@@ -77,12 +79,11 @@ class Carver:
     def __init__(self, db: BinaryIO, shapes: list[TableShape]) -> None:
         self.db = db
         head = db.read(100)
-        if head[:16] != b"SQLite format 3\x00":
+        if head[:16] != SQLITE_MAGIC:
             raise ValueError("not an SQLite database")
         if len(head) < 100:
             raise ValueError(f"truncated: {len(head)} bytes, shorter than the 100-byte SQLite header")
-        size = int.from_bytes(head[16:18], "big")
-        self.page_size = 65536 if size == 1 else size
+        self.page_size = sqlite_page_size(head)
         if self.page_size < 512 or self.page_size & (self.page_size - 1) or head[20] > self.page_size - 480:
             raise ValueError(f"invalid page size {self.page_size} in the header")
         self.usable = self.page_size - head[20]

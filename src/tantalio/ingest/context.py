@@ -11,12 +11,11 @@ from typing import BinaryIO
 from tantalio.errors import EvidenceError, ParseError
 from tantalio.ingest.base import BatchSink, EvidenceFile, ExhibitInfo, Parser
 from tantalio.ingest.sources import EvidenceTree, TolerantReader
+from tantalio.ingest.sqlite_records import SQLITE_MAGIC, sqlite_page_size
 from tantalio.ingest.sqlite_salvage import SalvageUnavailable, integrity_problems, recover
 from tantalio.media.digests import digest_stream
 from tantalio.model import RecordBatch, SourceRef
 from tantalio.nogc import paused_gc
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class ExhibitContext:
@@ -68,8 +67,7 @@ class ExhibitContext:
             head = f.read(100)
             if head[:16] != SQLITE_MAGIC:
                 raise ParseError(f"{file.path}: not a plain SQLite database (encrypted or corrupt?)")
-        page = int.from_bytes(head[16:18], "big")
-        page = 65536 if page == 1 else page
+        page = sqlite_page_size(head)
         if page and (file.size < page or file.size % page):
             self.notes.append((file.path, f"truncated: {file.size} bytes is not a whole number of its "
                                f"{page}-byte pages; rows past the cut are lost"))

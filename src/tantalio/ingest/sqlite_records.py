@@ -13,6 +13,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file."""
+
+
+def sqlite_page_size(head: bytes) -> int:
+    """The page size an SQLite header states (bytes 16-17; the value 1 means 65536)."""
+    size = int.from_bytes(head[16:18], "big")
+    return 65536 if size == 1 else size
+
 LEAF_TABLE = 0x0D
 INTERIOR_TABLE = 0x05
 WAL_MAGIC = (0x377F0682, 0x377F0683)

@@ -29,9 +29,8 @@ from tantalio.ingest.parsers.whatsapp_android_legacy import (
     read_legacy_messages,
 )
 from tantalio.ingest.parsers.whatsapp_android_rows import DB_ERRORS, DbReading, text_or_none
+from tantalio.ingest.sqlite_records import SQLITE_MAGIC
 from tantalio.model import AliasRecord, FileReadRecord, Party
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class WhatsAppAndroidParser:

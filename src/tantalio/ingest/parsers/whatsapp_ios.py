@@ -34,6 +34,7 @@ from tantalio.ingest.parsers.whatsapp_ios_codes import (
     ios_event_kind,
     ios_message_kind,
 )
+from tantalio.ingest.sqlite_records import SQLITE_MAGIC
 from tantalio.model import (
     AliasRecord,
     ChatRecord,
@@ -45,7 +46,6 @@ from tantalio.model import (
     Party,
 )
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 PLATFORM = "whatsapp"
 CORE_DATA_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)
 _EARLIEST_S, _LATEST_S = 200_000_000.0, 3_100_000_000.0  # 2007 .. 2099

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tantalio.network.align import MEDIA, TOLERANCE_S, content_key, epoch, iso_s
+from tantalio.web.data import person_labels
 from tantalio.web.data.version import case_version
 
 CACHE_ROWS = 400_000        # merged rows kept in memory across groups (~100 bytes each)
@@ -86,8 +87,8 @@ class MergedCache:
 
     def __init__(self, budget: int = CACHE_ROWS) -> None:
         self._lock = threading.Lock()
-        self._items: OrderedDict[int, tuple[tuple[object, ...], list[tuple[float | None, tuple[int, ...]]]]] = \
-            OrderedDict()
+        self._items: OrderedDict[int, list[tuple[float | None, tuple[int, ...]]]] = OrderedDict()
+        self._rows = 0                        # rows held, summed over the groups
         self._budget = budget
         self._version: tuple[object, ...] | None = None
 
@@ -96,19 +97,19 @@ class MergedCache:
         with self._lock:
             if version != self._version:      # the case changed: every group's rows are stale
                 self._items.clear()
+                self._rows = 0
                 self._version = version
             hit = self._items.get(chat_id)
-            if hit is not None and hit[0] == version:
+            if hit is not None:
                 self._items.move_to_end(chat_id)
-                return hit[1]
+                return hit
             # Built under the lock: after an `analyze` every group's rows go stale at once, and
             # sixteen sessions each rebuilding them in parallel would multiply the memory used.
-            self._items.pop(chat_id, None)
             rows = merged_rows(conn, chat_id)
-            self._items[chat_id] = (version, rows)
-            self._items.move_to_end(chat_id)
-            while len(self._items) > 1 and sum(len(v[1]) for v in self._items.values()) > self._budget:
-                self._items.popitem(last=False)
+            self._items[chat_id] = rows
+            self._rows += len(rows)
+            while len(self._items) > 1 and self._rows > self._budget:
+                self._rows -= len(self._items.popitem(last=False)[1])
         return rows
 
 
@@ -199,7 +200,7 @@ def _details(conn: sqlite3.Connection, page: list[tuple[float | None, tuple[int,
         return []
     wanted = json.dumps(ids)
     owners = exhibit_owners(conn)
-    labels = dict(conn.execute("SELECT id, label FROM person").fetchall())
+    labels = person_labels(conn)
     messages: dict[int, dict[str, Any]] = {}
     for mid, exhibit, location, time, raw, text, kind, fwd, person, sender, from_me, path, recovery in conn.execute(
         "SELECT m.id, m.exhibit_id, m.location, m.time, m.time_raw, m.text, m.kind, m.forwarded, i.person_id, i.value, "

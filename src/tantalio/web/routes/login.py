@@ -173,7 +173,7 @@ def logout(store: Store, session: Annotated[WebSession, Depends(ANALYSIS)]) -> R
 def account_page(request: Request, store: Store, session: Annotated[WebSession, Depends(ANALYSIS)],
                  next: str = "/") -> Response:
     return render(request, store, session, "account.html", next=safe_next(next), error=None, done=False,
-                  must_change=must_change_password(store, session.user.name))
+                  must_change=session.must_change_password)
 
 
 @router.post("/account")
@@ -192,5 +192,5 @@ def change_password(
             error = str(e)
     if error:
         return render(request, store, session, "account.html", status_code=422, next=safe_next(next), error=error,
-                      done=False, must_change=must_change_password(store, session.user.name))
+                      done=False, must_change=session.must_change_password)
     return RedirectResponse(safe_next(next), status_code=303)
